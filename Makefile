@@ -1,0 +1,55 @@
+# Quick start: `make run` serves the back office, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app run
+PORT   ?= 8080
+
+.PHONY: run test setup system system-test venv translations db init demo bench clean
+
+run: setup demo
+	PORT=$(PORT) $(BIN)/python run.py
+
+test: system-test venv translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system venv translations db init
+
+system:
+	@scripts/system-deps.sh
+
+system-test:
+	@scripts/system-deps.sh --test
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, this is " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+translations: venv
+	$(BIN)/pybabel compile -f -d translations >/dev/null
+
+db: venv
+	$(FLASK) db upgrade
+
+init: db
+	$(FLASK) pm init
+
+demo: setup
+	$(FLASK) pm demo --if-empty --households 600
+
+bench: venv translations
+	$(BIN)/python bench/pdf.py
+	$(BIN)/python bench/scale.py
+
+clean:
+	rm -rf $(VENV) *.egg-info
+
+# After changing user-visible strings: extract them and merge into the catalogs.
+messages: venv
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -N -i translations/messages.pot -d translations

@@ -1,0 +1,63 @@
+"""create_app(): configuration, extensions, one AppBuilder per app, views."""
+import logging
+import os
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from app.extensions import csrf, db, migrate
+
+log = logging.getLogger(__name__)
+
+BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+
+
+def create_app(config_object="config.Config", **overrides) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(BASE_DIR, "templates"),
+        instance_path=os.path.join(BASE_DIR, "instance"),
+    )
+    app.config.from_object(config_object)
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from app.core import models as _core_models  # noqa: F401  (register tables)
+    from app.security import models as _security_models  # noqa: F401
+    from app.estate import models as _estate_models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
+    csrf.init_app(app)  # before AppBuilder: its forms and APIs rely on it
+
+    with app.app_context():
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        _register_views(appbuilder)
+
+    from app.core import web
+
+    web.init_app(app)
+
+    from app import cli
+
+    cli.init_app(app)
+
+    from app.core import audit
+
+    audit.init_audit()
+
+    from app.core import pdf
+
+    pdf.log_startup_check(app)
+    return app
+
+
+def _register_views(appbuilder: AppBuilder) -> None:
+    from app.estate import api as estate_api
+    from app.estate import views as estate_views
+    from app.core import views as core_views
+
+    estate_views.register(appbuilder)
+    estate_api.register(appbuilder)
+    core_views.register(appbuilder)

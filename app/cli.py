@@ -1,0 +1,113 @@
+"""`flask pm ...`: init, demo, create-user, backup."""
+import os
+import sqlite3
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.core.audit import set_cli_actor
+from app.extensions import db
+from app.security import roles
+from app.security import services as security
+from app.security.passwords import generate_password
+
+pm = AppGroup("pm", help="物业管理处 back office commands.")
+
+
+@pm.command("init")
+@click.option("--admin-user", default="admin", show_default=True)
+def init(admin_user):
+    """Create the roles from the matrix and the admin user (idempotent)."""
+    appbuilder = current_app.appbuilder
+    set_cli_actor("cli:init")
+    counts = security.apply_matrix(appbuilder)
+    for role, n in counts.items():
+        click.echo(f"  {role}: {n} permissions")
+    sm = appbuilder.sm
+    if sm.find_user(username=admin_user) is None:
+        password = os.environ.get("PM_ADMIN_PASSWORD")
+        generated = not password
+        password = password or generate_password()
+        try:
+            security.create_user(appbuilder, admin_user, password, [roles.ADMIN], first_name="系统管理员")
+        except security.UserError as exc:
+            raise click.ClickException(f"PM_ADMIN_PASSWORD: {exc}")
+        click.echo(f"Created user {admin_user} with role {roles.ADMIN}.")
+        if generated:
+            click.echo("")
+            click.echo("  *** 管理员密码 (admin password), shown once, keep it: " + password)
+            click.echo("")
+    else:
+        click.echo(f"User {admin_user} exists; left as it is.")
+
+
+@pm.command("demo")
+@click.option("--households", default=600, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--if-empty", is_flag=True, help="Load only when the database has no houses yet.")
+def demo(households, if_empty):
+    """Load a realistic demo community (communities, buildings, units, houses, parking spaces)."""
+    from app.estate.demo import has_estate_data, load_demo
+
+    set_cli_actor("cli:demo")
+    if if_empty and has_estate_data():
+        click.echo("Demo data not loaded: the database already holds houses.")
+        return
+    with click.progressbar(length=households, label="Loading demo houses") as bar:
+        made = load_demo(households, progress=bar.update)
+    click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
+
+
+@pm.command("create-user")
+@click.argument("username")
+@click.option("--role", "role_names", multiple=True, required=True,
+              help="Role name, e.g. 客服; repeat for several.")
+@click.option("--password", default=None, help="Prompted for when not given.")
+@click.option("--name", "first_name", default="")
+def create_user(username, role_names, password, first_name):
+    """Create a staff login with one or more roles."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    set_cli_actor("cli:create-user")
+    try:
+        security.create_user(current_app.appbuilder, username, password, list(role_names), first_name=first_name)
+    except security.UserError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"Created user {username} ({', '.join(role_names)}).")
+
+
+@pm.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup(path):
+    """Copy the database to PATH consistently, while the server runs (SQLite)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        click.echo(
+            "This database is PostgreSQL: back it up with pg_dump, e.g.\n"
+            f"  pg_dump --format=custom --file={path} '{url.render_as_string(hide_password=True)}'\n"
+            "and restore with pg_restore --clean --dbname=... " + path
+        )
+        sys.exit(2)
+    source = url.database
+    if not source or source == ":memory:":
+        raise click.ClickException("The database is in memory: nothing to back up.")
+    if os.path.exists(path):
+        raise click.ClickException(f"{path} exists; choose a new file name.")
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(path)
+    try:
+        total = [0]
+
+        def _progress(status, remaining, total_pages):
+            total[0] = total_pages
+
+        src.backup(dst, pages=256, progress=_progress)
+    finally:
+        dst.close()
+        src.close()
+    click.echo(f"Backed up {source} to {path} ({os.path.getsize(path)} bytes).")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(pm)

@@ -1,0 +1,135 @@
+"""Audit log: who changed which business record, when, and which fields from what to what.
+
+Models opt in by inheriting `Audited`. Rows are written in the same transaction as
+the change (after_flush, through the connection). Passwords and secrets are never written.
+"""
+import contextvars
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from app.core.models import AuditLog
+
+_SECRET_WORDS = ("password", "secret", "token", "hash")
+_cli_actor: contextvars.ContextVar[str | None] = contextvars.ContextVar("pm_cli_actor", default=None)
+_installed = False
+
+
+class Audited:
+    """Mixin marking a business record whose changes are written to the audit log."""
+
+    __audit_exclude__: tuple[str, ...] = ()
+
+
+def set_cli_actor(name: str | None) -> None:
+    """Name the actor of changes made outside a request (CLI, seeds)."""
+    _cli_actor.set(name)
+
+
+def current_actor() -> tuple[int | None, str]:
+    try:
+        from flask import g, has_request_context
+
+        if has_request_context():
+            user = getattr(g, "user", None)
+            if user is not None and getattr(user, "is_authenticated", False):
+                return user.id, user.username
+    except Exception:  # pragma: no cover - outside Flask
+        pass
+    return None, _cli_actor.get() or "system"
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int, bool, float)):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return str(value)
+
+
+def _secret(key: str) -> bool:
+    return any(word in key.lower() for word in _SECRET_WORDS)
+
+
+def _changes(obj, action: str) -> dict:
+    state = inspect(obj)
+    out = {}
+    exclude = set(getattr(obj, "__audit_exclude__", ()))
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in exclude or _secret(key):
+            continue
+        hist = state.attrs[key].history
+        if action == "create":
+            value = getattr(obj, key)
+            if value is not None:
+                out[key] = [None, _plain(value)]
+        elif action == "delete":
+            value = hist.unchanged[0] if hist.unchanged else (hist.deleted[0] if hist.deleted else None)
+            if value is not None:
+                out[key] = [_plain(value), None]
+        elif hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if _plain(old) != _plain(new):
+                out[key] = [_plain(old), _plain(new)]
+    return out
+
+
+def _row(obj, action: str) -> dict | None:
+    changes = _changes(obj, action)
+    if action == "update" and not changes:
+        return None
+    user_id, username = current_actor()
+    pk = inspect(obj).mapper.primary_key_from_instance(obj)
+    return {
+        "at": datetime.now(),
+        "user_id": user_id,
+        "username": username,
+        "action": action,
+        "table_name": obj.__tablename__,
+        "record_id": ",".join(str(p) for p in pk if p is not None),
+        "record_label": str(obj)[:255],
+        "changes": json.dumps(changes, ensure_ascii=False),
+    }
+
+
+def _after_flush(session: Session, _ctx) -> None:
+    rows = []
+    for action, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objs:
+            if isinstance(obj, Audited):
+                if action == "update" and not session.is_modified(obj, include_collections=False):
+                    continue
+                row = _row(obj, action)
+                if row:
+                    rows.append(row)
+    if rows:
+        session.connection().execute(insert(AuditLog.__table__), rows)
+
+
+def log_event(session: Session, action: str, table_name: str, record_id, label: str, detail: dict) -> None:
+    """Write a non-change event (e.g. an unmasked view of personal data)."""
+    user_id, username = current_actor()
+    session.connection().execute(
+        insert(AuditLog.__table__),
+        [{
+            "at": datetime.now(), "user_id": user_id, "username": username, "action": action,
+            "table_name": table_name, "record_id": str(record_id), "record_label": label[:255],
+            "changes": json.dumps(detail, ensure_ascii=False),
+        }],
+    )
+
+
+def init_audit() -> None:
+    global _installed
+    if not _installed:
+        event.listen(Session, "after_flush", _after_flush)
+        _installed = True

@@ -1,0 +1,118 @@
+"""App-wide web behaviour: /health, security headers, Chinese error pages, Jinja filters."""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from app.core import pdf
+from app.core.formatting import format_area, format_date, format_datetime, format_money
+from app.extensions import csrf, db
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        "frame-ancestors 'self'; form-action 'self'"
+    ),
+}
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("The file is too large"),
+    500: _l("Internal server error"),
+    503: _l("Service unavailable"),
+}
+ERROR_TEXTS = {
+    400: _l("The request could not be understood. Please check what you entered and try again."),
+    403: _l("Your role is not allowed to open this page."),
+    404: _l("The page you asked for does not exist. It may have been moved or deleted."),
+    405: _l("This page cannot be used that way."),
+    413: _l("The file is too large to upload."),
+    500: _l("Something went wrong on our side. The error has been logged; please try again or tell the administrator."),
+    503: _l("The service is not available right now. Please try again later."),
+}
+
+
+def database_state() -> tuple[bool, str]:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return True, "ok"
+    except Exception as exc:  # any driver error means "down"
+        db.session.rollback()
+        log.error("database check failed: %s", exc)
+        return False, "unavailable"
+
+
+def health():
+    ok, state = database_state()
+    body = {
+        "status": "ok" if ok else "error",
+        "database": state,
+        "backend": db.engine.url.get_backend_name(),
+        "pdf": {**pdf.status(), "note": None},
+    }
+    if not body["pdf"]["harfbuzz_subset"]:
+        body["pdf"]["note"] = "libharfbuzz-subset0 missing: each PDF takes seconds"
+    elif not body["pdf"]["cjk_font"]:
+        body["pdf"]["note"] = "Noto Sans CJK SC missing: Chinese prints as boxes"
+    return jsonify(body), 200 if ok else 503
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _error_page(code: int):
+    title = ERROR_TITLES.get(code, ERROR_TITLES[500])
+    message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    if _wants_json():
+        return jsonify({"message": str(title), "detail": str(message)}), code
+    try:
+        return render_template("error.html", code=code, title=title, message=message), code
+    except Exception:  # the error page must never fail itself
+        log.exception("error page failed")
+        return f"<h1>{code} {title}</h1><p>{message}</p>", code
+
+
+def init_app(app) -> None:
+    app.add_url_rule("/health", "health", health)
+    csrf.exempt(health)
+
+    @app.after_request
+    def _headers(response):
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        if request.path.startswith("/api/") or request.path == "/health":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if exc.code in (301, 302, 303, 307, 308):
+            return exc
+        return _error_page(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _any_error(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        try:
+            db.session.rollback()
+        except Exception:
+            pass
+        return _error_page(500)
+
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["cn_date"] = format_date
+    app.jinja_env.filters["cn_datetime"] = format_datetime
+    app.jinja_env.filters["area"] = format_area

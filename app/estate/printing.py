@@ -1,0 +1,53 @@
+"""Printed forms of the estate area: 房屋清册 (house roster), one section per building."""
+from datetime import date
+
+from flask import Response
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.core.pdf import render_pdf
+from app.estate.models import Building, House
+from app.extensions import db
+
+
+def roster_sections(building_ids=(), community_ids=()) -> list[dict]:
+    """The roster data: buildings in code order, each with its houses in 房号 order."""
+    stmt = select(Building).options(joinedload(Building.community))
+    if building_ids and community_ids:
+        stmt = stmt.where(Building.id.in_(building_ids) | Building.community_id.in_(community_ids))
+    elif building_ids:
+        stmt = stmt.where(Building.id.in_(building_ids))
+    else:
+        stmt = stmt.where(Building.community_id.in_(community_ids))
+    buildings = db.session.scalars(stmt).all()
+    buildings.sort(key=lambda b: (b.community.name, _natural(b.code)))
+    sections = []
+    for building in buildings:
+        houses = db.session.scalars(
+            select(House).options(joinedload(House.unit)).where(House.building_id == building.id)
+        ).all()
+        houses.sort(key=lambda h: (_natural(h.unit.code), h.floor, _natural(h.room_no)))
+        sections.append({"building": building, "community": building.community, "houses": houses})
+    return sections
+
+
+def _natural(code: str):
+    return (0, int(code), code) if code.isdigit() else (1, 0, code)
+
+
+def roster_pdf(building_ids=(), community_ids=()) -> bytes:
+    sections = roster_sections(building_ids, community_ids)
+    return render_pdf("estate/house_roster.html", sections=sections, printed_on=date.today())
+
+
+def roster_response(building_ids=(), community_ids=()) -> Response:
+    pdf = roster_pdf(building_ids, community_ids)
+    filename = gettext("House roster") + f"-{date.today():%Y%m%d}.pdf"
+    from urllib.parse import quote
+
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"},
+    )

@@ -1,0 +1,120 @@
+"""The role matrix: role → what it may read or write. One declared table, applied by `flask pm init`.
+
+A resource groups the views and APIs of one kind of record. Every registered view
+or API must appear in RESOURCES, in EVERY_USER or in ADMIN_ONLY; a test fails otherwise.
+Levels: "r" = read (list, show, get, info, print), "w" = everything the view offers.
+"""
+ADMIN = "管理员"
+MANAGER = "项目经理"
+SERVICE = "客服"
+CASHIER = "收费员"
+ENGINEER = "工程维修"
+ORDER = "秩序维护"
+CLEANING = "环境保洁"
+ARCHIVES = "档案内业"
+COMMITTEE = "业委会(只读)"
+
+ROLES = [ADMIN, MANAGER, SERVICE, CASHIER, ENGINEER, ORDER, CLEANING, ARCHIVES, COMMITTEE]
+
+# Roles that may only ever read, whatever the matrix below says.
+READ_ONLY_ROLES = {COMMITTEE}
+
+READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster", "print_roster"}
+
+RESOURCES: dict[str, list[str]] = {
+    "communities": ["CommunityView", "CommunityApi"],
+    "buildings": ["BuildingView", "BuildingApi"],
+    "units": ["UnitView", "UnitApi"],
+    "houses": ["HouseView", "HouseApi"],
+    "parking": ["ParkingSpaceView", "ParkingSpaceApi"],
+    "roster_print": ["RosterPrintView"],
+    "audit": ["AuditLogView"],
+}
+
+MATRIX: dict[str, dict[str, str]] = {
+    ADMIN: {resource: "w" for resource in RESOURCES},
+    MANAGER: {
+        "communities": "w", "buildings": "w", "units": "w", "houses": "w", "parking": "w",
+        "roster_print": "r", "audit": "r",
+    },
+    SERVICE: {
+        "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
+        "roster_print": "r",
+    },
+    CASHIER: {
+        "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
+        "roster_print": "r",
+    },
+    ENGINEER: {"buildings": "r", "units": "r", "houses": "r"},
+    ORDER: {"houses": "r", "parking": "r"},
+    CLEANING: {"buildings": "r"},
+    ARCHIVES: {
+        "communities": "w", "buildings": "w", "units": "w", "houses": "w", "parking": "w",
+        "roster_print": "r",
+    },
+    COMMITTEE: {
+        "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
+        "roster_print": "r",
+    },
+}
+
+# Permissions every logged-in role has: their own profile and password, language, menu.
+EVERY_USER: dict[str, set[str]] = {
+    "UserInfoEditView": {"can_this_form_get", "can_this_form_post"},
+    "ResetMyPasswordView": {"can_this_form_get", "can_this_form_post"},
+    "UserDBModelView": {"can_userinfo", "resetmypassword", "userinfoedit"},
+    "MenuApi": {"can_get"},
+    "LocaleView": {"can_index"},
+    "UtilView": {"can_back"},
+}
+
+# Views only the 管理员 uses (user and role administration, API docs).
+ADMIN_ONLY = {
+    "UserDBModelView", "RoleModelView", "PermissionModelView", "ViewMenuModelView",
+    "PermissionViewModelView", "UserStatsChartView", "ResetPasswordView", "OpenApi",
+    "SwaggerView", "RegisterUserModelView", "SecurityApi", "UserGroupModelView", "ApiKeyModelView",
+}
+
+# Menu categories shown for a resource (the menu item names are the views' menu names).
+MENU_OF_VIEW: dict[str, tuple[str, str]] = {
+    "CommunityView": ("Communities", "Estate"),
+    "BuildingView": ("Buildings", "Estate"),
+    "UnitView": ("Units", "Estate"),
+    "HouseView": ("Houses", "Estate"),
+    "ParkingSpaceView": ("Parking spaces", "Estate"),
+    "AuditLogView": ("Audit log", "System"),
+}
+
+
+def level(role: str, view_name: str) -> str | None:
+    """The matrix's decision for a role on a view: "w", "r" or None."""
+    if role == ADMIN:
+        return "w"
+    for resource, views in RESOURCES.items():
+        if view_name in views:
+            lvl = MATRIX.get(role, {}).get(resource)
+            if lvl == "w" and role in READ_ONLY_ROLES:
+                return "r"
+            return lvl
+    return None
+
+
+def allowed(role: str, view_name: str, permission: str) -> bool:
+    """Whether the matrix lets `role` use `permission` on `view_name`."""
+    if role == ADMIN:
+        return True
+    if permission in EVERY_USER.get(view_name, set()):
+        return True
+    lvl = level(role, view_name)
+    if lvl == "w":
+        return True
+    if lvl == "r":
+        return permission in READ_PERMISSIONS
+    return False
+
+
+def decided_views() -> set[str]:
+    out = set(EVERY_USER) | ADMIN_ONLY
+    for views in RESOURCES.values():
+        out.update(views)
+    return out

@@ -1,0 +1,78 @@
+"""Configuration of the back office. Environment variables override the defaults."""
+import os
+
+from flask_appbuilder.const import AUTH_DB
+
+from app.security.passwords import check_password_complexity
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.environ.get("PM_INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one kept in instance/ (made once)."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    os.makedirs(INSTANCE_DIR, exist_ok=True)
+    path = os.path.join(INSTANCE_DIR, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(os.urandom(32).hex())
+    with open(path) as fh:
+        return fh.read().strip()
+
+
+class Config:
+    SECRET_KEY = _secret_key()
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "pm.db")
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    APP_NAME = "物业管理处"
+    APP_THEME = ""
+    FAB_BASE_TEMPLATE = "pm_base.html"
+    FAB_INDEX_VIEW = "app.dashboard.views.HomeView"
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.PMSecurityManager"
+    # Permissions are written by `flask pm init`, never by a serving process.
+    FAB_UPDATE_PERMS = False
+    FAB_CREATE_DB = False
+    FAB_API_SWAGGER_UI = True
+    FAB_ADD_SECURITY_API = False
+
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "管理员"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(check_password_complexity)
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+    LANGUAGES = {
+        "zh": {"flag": "cn", "name": "简体中文"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    PM_PRINT_TEMPLATE_FOLDER = os.path.join(BASE_DIR, "templates", "print")
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", os.environ.get("DATABASE_URL", "sqlite://")
+    )
