@@ -1,0 +1,160 @@
+"""One app and one database per test session; business tables emptied after each test.
+
+The database is SQLite in a temporary folder unless TEST_DATABASE_URL (or
+DATABASE_URL) points at PostgreSQL, as .ci/run does for the second pass.
+"""
+import os
+import re
+
+import pytest
+from sqlalchemy import delete, text
+
+os.environ.setdefault("PM_SKIP_PDF_CHECK", "1")
+
+PASSWORD = "Test-Pass-2026"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def _reset_database(app) -> None:
+    """Empty the database (PostgreSQL: drop its public schema) so migrations start from nothing."""
+    from app.extensions import db
+
+    with app.app_context():
+        if db.engine.url.get_backend_name() == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        else:
+            from flask_appbuilder import Model
+
+            Model.metadata.drop_all(db.engine)
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.security import roles
+    from app.security.services import apply_matrix, create_user
+
+    url = _database_url(tmp_path_factory)
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=url)
+    _reset_database(app)
+    with app.app_context():
+        upgrade()
+        apply_matrix(app.appbuilder)
+        for role in roles.ROLES:
+            create_user(app.appbuilder, role_user(role), PASSWORD, [role], first_name=role)
+    yield app
+
+
+def role_user(role: str) -> str:
+    """The test login of a role: its name in ASCII."""
+    from app.security import roles
+
+    return "u_" + str(roles.ROLES.index(role))
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(app):
+    yield
+    from app.core.models import AuditLog
+    from app.estate.models import Building, Community, House, ParkingSpace, Unit
+    from app.extensions import db
+    from app.security.models import LoginThrottle
+
+    with app.app_context():
+        db.session.rollback()
+        for model in (ParkingSpace, House, Unit, Building, Community, AuditLog, LoginThrottle):
+            db.session.execute(delete(model))
+        db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/login/", data={"username": username, "password": password}, follow_redirects=False)
+
+
+@pytest.fixture
+def login_as(app):
+    """login_as(role) -> a test client logged in as that role's user."""
+
+    def _login(role):
+        c = app.test_client()
+        resp = login(c, role_user(role))
+        assert resp.status_code == 302, resp.data[:300]
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def admin(login_as):
+    from app.security.roles import ADMIN
+
+    return login_as(ADMIN)
+
+
+@pytest.fixture
+def estate(app):
+    """A small estate: one community, two buildings, three units, a few houses, two parking spaces."""
+    from decimal import Decimal
+
+    from app.core.audit import set_cli_actor
+    from app.estate.models import Building, Community, House, ParkingSpace, Unit
+    from app.estate.services import prepare
+    from app.extensions import db
+
+    with app.app_context():
+        set_cli_actor("test")
+        c = Community(name="翠湖花园", code="C001", address="建设路1号")
+        other = Community(name="锦绣华庭", code="C002")
+        db.session.add_all([c, other])
+        db.session.flush()
+        b1 = Building(community=c, code="1", name="1号楼", floors=6)
+        b2 = Building(community=c, code="2", name="2号楼", floors=6)
+        ob = Building(community=other, code="1", name="1号楼", floors=6)
+        db.session.add_all([b1, b2, ob])
+        db.session.flush()
+        u11 = Unit(building=b1, code="1", name="1单元")
+        u12 = Unit(building=b1, code="2", name="2单元")
+        u21 = Unit(building=b2, code="1", name="1单元")
+        ou = Unit(building=ob, code="1", name="1单元")
+        db.session.add_all([u11, u12, u21, ou])
+        db.session.flush()
+        houses = []
+        for unit, rooms in ((u11, ["0101", "0102", "0201"]), (u12, ["0101"]), (u21, ["0301"]), (ou, ["0101"])):
+            for room in rooms:
+                h = House(unit=unit, room_no=room, floor=int(room[:2]), building_area=Decimal("89.50"),
+                          inner_area=Decimal("70.12"), layout="两室一厅", usage="residential", status="occupied")
+                prepare(h)
+                houses.append(h)
+        db.session.add_all(houses)
+        db.session.flush()
+        p1 = ParkingSpace(community=c, code="B001", location="under", kind="owned", status="sold")
+        db.session.add(p1)
+        db.session.commit()
+        ids = {
+            "community": c.id, "other_community": other.id, "b1": b1.id, "b2": b2.id, "other_building": ob.id,
+            "u11": u11.id, "u12": u12.id, "u21": u21.id, "other_unit": ou.id,
+            "houses": [h.id for h in houses], "parking": p1.id,
+        }
+        set_cli_actor(None)
+    return ids
+
+
+def flashes(html: str) -> list[str]:
+    return re.findall(r'class="alert[^"]*"[^>]*>(?:.|\n)*?</button>\s*(.*?)\s*</div>', html)
