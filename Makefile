@@ -52,4 +52,4 @@ clean:
 # After changing user-visible strings: extract them and merge into the catalogs.
 messages: venv
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output -o translations/messages.pot .
-	$(BIN)/pybabel update -N -i translations/messages.pot -d translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i translations/messages.pot -d translations

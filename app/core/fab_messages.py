@@ -33,4 +33,7 @@ FAB_MISSING = [
     _l("Are you sure you want to delete this item?"),
     _l("Sign In with "),
     _l("OpenID"),
+    _l("It's not a good policy to remove a user, just make it inactive"),
+    _l("Not a valid choice"),
+    _l("Start with"),
 ]

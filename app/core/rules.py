@@ -72,10 +72,10 @@ def check_area(errors: dict, values: dict, field: str, label: str, required: boo
         errors[field] = gettext("%(label)s must be a number.", label=label)
     elif d <= 0:
         errors[field] = gettext("%(label)s must be greater than 0.", label=label)
-    elif d != d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
-        errors[field] = gettext("%(label)s may have at most two decimals.", label=label)
     elif d >= Decimal("100000000"):
         errors[field] = gettext("%(label)s is too large.", label=label)
+    elif d != d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        errors[field] = gettext("%(label)s may have at most two decimals.", label=label)
 
 
 def check_choice(errors: dict, values: dict, field: str, label: str, choices: dict) -> None:

@@ -5,9 +5,12 @@ it after the field validators and show each message beside its field, so a bad
 form is shown again with its input, saved nothing. The REST API runs the same
 check and answers 422 with the same messages.
 """
-from flask import flash
+from decimal import Decimal, InvalidOperation
+
+from flask import flash, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
 
@@ -28,6 +31,15 @@ def _values_of(obj) -> dict:
     mapper = sa_inspect(type(obj))
     keys = [a.key for a in mapper.column_attrs] + [r.key for r in mapper.relationships]
     return {key: getattr(obj, key) for key in keys}
+
+
+def _apply_column_defaults(item) -> None:
+    """Give a new record its columns' plain defaults now, so rules see what will be stored."""
+    for column_attr in sa_inspect(type(item)).column_attrs:
+        column = column_attr.columns[0]
+        default = getattr(column, "default", None)
+        if getattr(item, column_attr.key) is None and default is not None and default.is_scalar:
+            setattr(item, column_attr.key, default.arg)
 
 
 def _with_rules(form_cls, view):
@@ -93,16 +105,31 @@ class PMModelRestApi(ModelRestApi):
     prepare = None
     delete_check = None
     page_size = 20
+    # Staff use the API from the logged-in browser session too (SameSite cookie, JSON only).
+    allow_browser_login = True
 
     def _check(self, item, pk=None):
+        values = _values_of(item)
+        errors = {}
+        for rel in sa_inspect(type(item)).relationships:
+            related = values.get(rel.key)
+            if rel.uselist or related is None:
+                continue
+            if not sa_inspect(related).persistent:
+                # an id that names no record: marshmallow made a new, empty one
+                label = self.label_columns.get(rel.key, rel.key)
+                errors[rel.key] = gettext("The chosen %(label)s does not exist.", label=label)
+        if errors:
+            raise RuleViolation(errors)
         if self.rule_check is not None:
-            errors = type(self).rule_check(_values_of(item), pk)
+            errors = type(self).rule_check(values, pk)
             if errors:
                 raise RuleViolation(errors)
         if self.prepare is not None:
             type(self).prepare(item)
 
     def pre_add(self, item):
+        _apply_column_defaults(item)
         self._check(item)
 
     def pre_update(self, item):
@@ -121,10 +148,38 @@ class PMModelRestApi(ModelRestApi):
             db.session.rollback()
             return self.response_422(message={k or "_schema": [str(v)] for k, v in exc.errors.items()})
 
+    def _precision_errors(self) -> dict:
+        """Numbers with more decimals than their column keeps are refused, not rounded quietly."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return {}
+        errors = {}
+        for column_attr in sa_inspect(self.datamodel.obj).column_attrs:
+            column_type = column_attr.columns[0].type
+            scale = getattr(column_type, "scale", None)
+            value = body.get(column_attr.key)
+            if scale is None or value is None or isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                continue
+            try:
+                exponent = Decimal(str(value).strip()).as_tuple().exponent
+            except (InvalidOperation, ValueError):
+                continue
+            if isinstance(exponent, int) and -exponent > scale:
+                label = self.label_columns.get(column_attr.key, column_attr.key)
+                errors[column_attr.key] = [gettext("%(label)s may have at most two decimals.", label=label)
+                                           if scale == 2 else gettext("%(label)s has too many decimals.", label=label)]
+        return errors
+
     def post_headless(self):
+        errors = self._precision_errors()
+        if errors:
+            return self.response_422(message=errors)
         return self._guarded(super().post_headless)
 
     def put_headless(self, pk):
+        errors = self._precision_errors()
+        if errors:
+            return self.response_422(message=errors)
         return self._guarded(super().put_headless, pk)
 
     def delete_headless(self, pk):

@@ -1,7 +1,9 @@
 """App-wide web behaviour: /health, security headers, Chinese error pages, Jinja filters."""
 import logging
 
-from flask import jsonify, render_template, request
+import prison
+
+from flask import abort, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -86,7 +88,24 @@ def _error_page(code: int):
 
 
 def init_app(app) -> None:
+    app.json.ensure_ascii = False  # Chinese stays readable in API answers
     app.add_url_rule("/health", "health", health)
+
+    @app.before_request
+    def _api_query_must_parse():
+        q = request.args.get("q") if request.path.startswith("/api/") else None
+        if q:
+            try:
+                prison.loads(q)
+            except Exception:  # any malformed Rison, including ones that recurse forever
+                return jsonify({"message": str(_l("The query parameter q is not valid Rison."))}), 400
+
+    @app.before_request
+    def _pk_must_be_a_record_number():
+        pk = (request.view_args or {}).get("pk")
+        if isinstance(pk, str) and (not pk.isdigit() or len(pk) > 18):
+            abort(404)
+
     csrf.exempt(health)
 
     @app.after_request

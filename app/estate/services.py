@@ -128,13 +128,7 @@ def check_house(values: dict, pk=None) -> dict:
     check_choice(errors, values, "usage", _label("usage"), HOUSE_USAGES)
     check_choice(errors, values, "status", _label("status"), HOUSE_STATUSES)
     check_text(errors, values, "remark", _label("remark"), 500, required=False)
-    unit = values.get("unit")
-    for field in ("building", "community"):
-        given = values.get(field)
-        if unit is not None and given is not None:
-            expected = unit.building if field == "building" else unit.building.community
-            if given.id != expected.id:
-                errors[field] = gettext("The unit does not belong to this %(label)s.", label=_label(field))
+    unit = values.get("unit")  # building and community follow from the unit (prepare)
     if not errors.get("building_area") and not errors.get("inner_area") and values.get("inner_area") not in (None, ""):
         if parse_area(values["inner_area"]) > parse_area(values["building_area"]):
             errors["inner_area"] = gettext("The usable floor area cannot exceed the gross floor area.")
