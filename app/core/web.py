@@ -3,7 +3,7 @@ import logging
 
 import prison
 
-from flask import abort, jsonify, render_template, request
+from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -81,7 +81,9 @@ def _error_page(code: int):
     if _wants_json():
         return jsonify({"message": str(title), "detail": str(message)}), code
     try:
-        return render_template("error.html", code=code, title=title, message=message), code
+        return render_template(
+            "error.html", appbuilder=current_app.appbuilder, code=code, title=title, message=message
+        ), code
     except Exception:  # the error page must never fail itself
         log.exception("error page failed")
         return f"<h1>{code} {title}</h1><p>{message}</p>", code
