@@ -103,6 +103,12 @@ def init_app(app) -> None:
                 return jsonify({"message": str(_l("The query parameter q is not valid Rison."))}), 400
 
     @app.before_request
+    def _list_paging_must_be_sane():
+        for key, value in request.args.items():
+            if key.startswith(("page_", "psize_")) and (not value.isdigit() or len(value) > 9):
+                abort(400)
+
+    @app.before_request
     def _pk_must_be_a_record_number():
         pk = (request.view_args or {}).get("pk")
         if isinstance(pk, str) and (not pk.isdigit() or len(pk) > 18):
