@@ -63,7 +63,8 @@ def _label(field: str) -> str:
 
 
 def _exists(stmt) -> bool:
-    return db.session.execute(stmt.limit(1)).first() is not None
+    with db.session.no_autoflush:  # a record being checked must not be flushed by the check
+        return db.session.execute(stmt.limit(1)).first() is not None
 
 
 def check_community(values: dict, pk=None) -> dict:

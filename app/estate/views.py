@@ -127,6 +127,7 @@ class HouseView(PMModelView):
         "status": _choice_formatter(HOUSE_STATUSES),
         "building_area": format_area,
         "inner_area": format_area,
+        "layout": lambda value: value or "",
     }
     add_form_extra_fields = edit_form_extra_fields = {
         "usage": _select(LABELS["usage"], HOUSE_USAGES, "residential"),
