@@ -24,6 +24,36 @@ class Audited:
     __audit_exclude__: tuple[str, ...] = ()
 
 
+# table name -> (label, {field: label}); each area registers its tables for the audit log view
+_TABLE_LABELS: dict[str, tuple] = {}
+
+
+def register_labels(table_name: str, label, field_labels: dict) -> None:
+    _TABLE_LABELS[table_name] = (label, field_labels)
+
+
+def table_label(table_name: str) -> str:
+    entry = _TABLE_LABELS.get(table_name)
+    return str(entry[0]) if entry else table_name
+
+
+def describe_changes(table_name: str, changes: str) -> str:
+    """Changes as people read them: 建筑面积(㎡)：89.50 → 88.88; 备注：→ 新值."""
+    try:
+        data = json.loads(changes or "{}")
+    except ValueError:
+        return changes or ""
+    fields = _TABLE_LABELS.get(table_name, (None, {}))[1]
+    parts = []
+    for key, pair in data.items():
+        if key == "id" or not isinstance(pair, list) or len(pair) != 2:
+            continue
+        label = fields.get(key) or fields.get(key[:-3] if key.endswith("_id") else key) or key
+        old, new = ("" if v is None else v for v in pair)
+        parts.append(f"{label}：{old} → {new}" if old != "" else f"{label}：{new}")
+    return "；".join(parts)
+
+
 def set_cli_actor(name: str | None) -> None:
     """Name the actor of changes made outside a request (CLI, seeds)."""
     _cli_actor.set(name)

@@ -27,3 +27,8 @@ class AuditLog(Model):
 
     def __repr__(self) -> str:
         return f"{self.action} {self.table_name}#{self.record_id}"
+
+    def change_summary(self) -> str:
+        from app.core.audit import describe_changes
+
+        return describe_changes(self.table_name, self.changes)

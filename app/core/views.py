@@ -14,6 +14,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
 
+from app.core.audit import table_label
 from app.core.formatting import format_datetime
 from app.core.models import AuditLog
 from app.core.rules import RuleViolation
@@ -194,8 +195,6 @@ class AuditLogView(ModelView):
     base_permissions = ["can_list", "can_show"]
     list_title = _l("Audit log")
     show_title = _l("Audit entry")
-    list_columns = ["at", "username", "action", "table_name", "record_id", "record_label", "changes"]
-    show_columns = list_columns
     search_columns = ["at", "username", "action", "table_name", "record_id", "record_label"]
     base_order = ("at", "desc")
     label_columns = {
@@ -205,11 +204,15 @@ class AuditLogView(ModelView):
         "table_name": _l("Table"),
         "record_id": _l("Record ID"),
         "record_label": _l("Record"),
-        "changes": _l("Changes"),
+        "changes": _l("Changes (raw)"),
+        "change_summary": _l("Changes"),
     }
+    list_columns = ["at", "username", "action", "table_name", "record_id", "record_label", "change_summary"]
+    show_columns = ["at", "username", "action", "table_name", "record_id", "record_label", "change_summary", "changes"]
     formatters_columns = {
         "at": format_datetime,
         "action": lambda v: str(AUDIT_ACTIONS.get(v, v)),
+        "table_name": table_label,
     }
     page_size = 50
 

@@ -7,6 +7,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
+from app.core.audit import register_labels
 from app.core.formatting import format_area
 from app.core.views import PMModelView
 from app.estate import printing, services
@@ -193,6 +194,9 @@ class RosterPrintView(BaseView):
 
 
 def register(appbuilder) -> None:
+    for model, label in ((Community, _l("Community")), (Building, _l("Building")), (Unit, _l("Unit")),
+                         (House, _l("House")), (ParkingSpace, _l("Parking space"))):
+        register_labels(model.__tablename__, label, LABELS)
     cat = dict(category="Estate", category_label=_l("Estate"), category_icon="fa-building")
     appbuilder.add_view(CommunityView, "Communities", label=_l("Communities"), icon="fa-map", **cat)
     appbuilder.add_view(BuildingView, "Buildings", label=_l("Buildings"), icon="fa-building-o", **cat)

@@ -71,7 +71,7 @@ def create_user(appbuilder, username: str, password: str, role_names: list[str],
     user = sm.add_user(
         username=username,
         first_name=first_name or username,
-        last_name=last_name or "-",
+        last_name=last_name,
         email=email or f"{username}@pm.local",
         role=role_objs,
         password=password,
