@@ -26,6 +26,9 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     from app.security import models as _security_models  # noqa: F401
     from app.estate import models as _estate_models  # noqa: F401
 
+    from app.core import api_messages
+
+    api_messages.install()  # before the APIs make their schemas
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
     csrf.init_app(app)  # before AppBuilder: its forms and APIs rely on it
