@@ -152,8 +152,10 @@ class ParkingSpaceView(PMModelView):
     show_title = _l("Parking space")
     label_columns = LABELS
     list_columns = ["community", "code", "location", "kind", "status", "area", "house"]
-    add_columns = edit_columns = ["community", "building", "code", "location", "kind", "status", "area", "house", "remark"]
-    show_columns = add_columns
+    # The linked house is set through the API and, later, the owner pages: a select of every
+    # house would put 100,000 options on this form.
+    add_columns = edit_columns = ["community", "building", "code", "location", "kind", "status", "area", "remark"]
+    show_columns = ["community", "building", "code", "location", "kind", "status", "area", "house", "remark"]
     search_columns = ["community", "building", "code", "location", "kind", "status"]
     order_columns = ["code"]
     base_order = ("code", "asc")

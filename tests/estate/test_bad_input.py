@@ -37,7 +37,7 @@ def _house(e, **kw):
 
 def _parking(e, **kw):
     return {"community": str(e["community"]), "building": "", "code": "B900", "location": "under",
-            "kind": "owned", "status": "free", "area": "", "house": "", "remark": "", **kw}
+            "kind": "owned", "status": "free", "area": "", "remark": "", **kw}
 
 
 FORM_CASES = [
@@ -72,15 +72,13 @@ FORM_CASES = [
     ("/parking-spaces/add", _parking, {"code": "B001"}, "该小区已有相同编号的车位"),
     ("/parking-spaces/add", _parking, {"area": "-3"}, "面积(㎡)必须大于 0"),
     ("/parking-spaces/add", _parking, {"building": "OTHER_BUILDING"}, "该楼栋属于其他小区"),
-    ("/parking-spaces/add", _parking, {"house": "OTHER_HOUSE"}, "该房屋属于其他小区"),
     ("/parking-spaces/add", _parking, {"kind": "stolen"}, "类型"),
 ]
 
 
 @pytest.mark.parametrize("url,make,override,message", FORM_CASES)
 def test_form_refuses_bad_input(app, admin, estate, url, make, override, message):
-    override = {k: (str(estate["other_building"]) if v == "OTHER_BUILDING" else
-                    str(estate["houses"][-1]) if v == "OTHER_HOUSE" else v) for k, v in override.items()}
+    override = {k: (str(estate["other_building"]) if v == "OTHER_BUILDING" else v) for k, v in override.items()}
     before = _snapshot(app)
     resp = admin.post(url, data=make(estate, **override), follow_redirects=True)
     html = resp.get_data(as_text=True)
@@ -123,11 +121,13 @@ API_CASES = [
     ("house", {"unit": "U11", "room_no": "0701", "floor": 7, "building_area": 80, "colour": "red"}, "未知字段"),
     ("house", {"unit": "U11", "room_no": "0701", "floor": 7, "building_area": 80, "usage": "castle"}, "用途"),
     ("parking_space", {"community": "COMMUNITY", "building": "OTHER_BUILDING", "code": "B77"}, "该楼栋属于其他小区"),
+    ("parking_space", {"community": "COMMUNITY", "house": "OTHER_HOUSE", "code": "B77"}, "该房屋属于其他小区"),
 ]
 
 
 def _resolve(value, e):
-    return {"COMMUNITY": e["community"], "U11": e["u11"], "OTHER_BUILDING": e["other_building"]}.get(value, value) \
+    return {"COMMUNITY": e["community"], "U11": e["u11"], "OTHER_BUILDING": e["other_building"],
+            "OTHER_HOUSE": e["houses"][-1]}.get(value, value) \
         if isinstance(value, str) else value
 
 
