@@ -28,8 +28,9 @@ class Audited:
 _TABLE_LABELS: dict[str, tuple] = {}
 
 
-def register_labels(table_name: str, label, field_labels: dict) -> None:
-    _TABLE_LABELS[table_name] = (label, field_labels)
+def register_labels(table_name: str, label, field_labels: dict, value_labels: dict | None = None) -> None:
+    """Name a table, its fields and its coded values ({field: {code: label}}) for the audit log view."""
+    _TABLE_LABELS[table_name] = (label, field_labels, value_labels or {})
 
 
 def table_label(table_name: str) -> str:
@@ -43,13 +44,14 @@ def describe_changes(table_name: str, changes: str) -> str:
         data = json.loads(changes or "{}")
     except ValueError:
         return changes or ""
-    fields = _TABLE_LABELS.get(table_name, (None, {}))[1]
+    _, fields, values = _TABLE_LABELS.get(table_name, (None, {}, {}))
     parts = []
     for key, pair in data.items():
         if key == "id" or not isinstance(pair, list) or len(pair) != 2:
             continue
         label = fields.get(key) or fields.get(key[:-3] if key.endswith("_id") else key) or key
-        old, new = ("" if v is None else v for v in pair)
+        codes = values.get(key, {})
+        old, new = ("" if v is None else str(codes.get(v, v)) for v in pair)
         parts.append(f"{label}：{old} → {new}" if old != "" else f"{label}：{new}")
     return "；".join(parts)
 

@@ -34,6 +34,10 @@ def _values_of(obj) -> dict:
     return {key: getattr(obj, key) for key in keys}
 
 
+def _blank_if_none(value):
+    return "" if value is None else value
+
+
 def _apply_column_defaults(item) -> None:
     """Give a new record its columns' plain defaults now, so rules see what will be stored."""
     for column_attr in sa_inspect(type(item)).column_attrs:
@@ -80,6 +84,11 @@ class PMModelView(ModelView):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        # an empty value shows as nothing, not "None"
+        formatters = dict(self.formatters_columns or {})
+        for column in set(self.list_columns or []) | set(self.show_columns or []):
+            formatters.setdefault(column, _blank_if_none)
+        self.formatters_columns = formatters
         if self.rule_check is not None:
             self.add_form = _with_rules(self.add_form, self)
             self.edit_form = _with_rules(self.edit_form, self)

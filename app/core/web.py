@@ -6,6 +6,7 @@ import prison
 from flask import abort, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.core import pdf
@@ -75,9 +76,9 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _error_page(code: int):
-    title = ERROR_TITLES.get(code, ERROR_TITLES[500])
-    message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+def _error_page(code: int, title=None, message=None):
+    title = title or ERROR_TITLES.get(code, ERROR_TITLES[500])
+    message = message or ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     if _wants_json():
         return jsonify({"message": str(title), "detail": str(message)}), code
     try:
@@ -123,6 +124,12 @@ def init_app(app) -> None:
         if request.path.startswith("/api/") or request.path == "/health":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        return _error_page(400, title=_l("This page has expired"), message=_l(
+            "The page was open too long, or you logged out in another window. Reload the page and try again."
+        ))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

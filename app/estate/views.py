@@ -2,15 +2,18 @@
 from flask import abort, redirect, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
+from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
+from wtforms.validators import DataRequired
 
 from app.core.audit import register_labels
 from app.core.formatting import format_area
 from app.core.views import PMModelView
 from app.estate import printing, services
+from app.extensions import db
 from app.estate.models import (
     HOUSE_STATUSES,
     HOUSE_USAGES,
@@ -25,6 +28,10 @@ from app.estate.models import (
 )
 
 LABELS = services.LABELS
+VALUE_LABELS = {
+    "usage": HOUSE_USAGES, "location": SPACE_LOCATIONS, "kind": SPACE_KINDS,
+    "status": {**HOUSE_STATUSES, **SPACE_STATUSES},
+}
 
 
 def _select(label, choices: dict, default=None):
@@ -33,6 +40,13 @@ def _select(label, choices: dict, default=None):
         choices=[(k, v) for k, v in choices.items()],
         default=default,
         widget=Select2Widget(),
+    )
+
+
+def _unit_choices():
+    return (
+        db.session.query(Unit).join(Building).join(Community)
+        .order_by(Community.name, Building.id, Unit.code)
     )
 
 
@@ -112,7 +126,8 @@ class HouseView(PMModelView):
     edit_title = _l("Edit house")
     show_title = _l("House")
     label_columns = LABELS
-    list_columns = ["house_no", "building", "floor", "building_area", "inner_area", "layout", "usage", "status"]
+    list_columns = ["house_no", "community", "building", "floor", "building_area", "inner_area", "layout", "usage",
+                    "status"]
     add_columns = edit_columns = [
         "unit", "room_no", "floor", "building_area", "inner_area", "layout", "usage", "status", "remark",
     ]
@@ -131,8 +146,17 @@ class HouseView(PMModelView):
         "layout": lambda value: value or "",
     }
     add_form_extra_fields = edit_form_extra_fields = {
+        # starts empty: a unit chosen by default would catch a clerk who forgot to change it
+        "unit": QuerySelectField(
+            LABELS["unit"], query_func=_unit_choices, get_pk_func=lambda unit: unit.id, allow_blank=True,
+            blank_text=_l("Choose the unit"), widget=Select2Widget(), validators=[DataRequired()],
+        ),
         "usage": _select(LABELS["usage"], HOUSE_USAGES, "residential"),
         "status": _select(LABELS["status"], HOUSE_STATUSES, "vacant"),
+    }
+    search_form_extra_fields = {
+        "usage": _select(LABELS["usage"], HOUSE_USAGES),
+        "status": _select(LABELS["status"], HOUSE_STATUSES),
     }
     description_columns = {
         "room_no": _l("e.g. 0501; the house number is made from building, unit and room: 3-2-0501"),
@@ -170,6 +194,11 @@ class ParkingSpaceView(PMModelView):
         "kind": _select(LABELS["kind"], SPACE_KINDS, "owned"),
         "status": _select(LABELS["status"], SPACE_STATUSES, "free"),
     }
+    search_form_extra_fields = {
+        "location": _select(LABELS["location"], SPACE_LOCATIONS),
+        "kind": _select(LABELS["kind"], SPACE_KINDS),
+        "status": _select(LABELS["status"], SPACE_STATUSES),
+    }
     rule_check = services.check_parking_space
     prepare = services.prepare
     delete_check = services.can_delete
@@ -198,7 +227,7 @@ class RosterPrintView(BaseView):
 def register(appbuilder) -> None:
     for model, label in ((Community, _l("Community")), (Building, _l("Building")), (Unit, _l("Unit")),
                          (House, _l("House")), (ParkingSpace, _l("Parking space"))):
-        register_labels(model.__tablename__, label, LABELS)
+        register_labels(model.__tablename__, label, LABELS, VALUE_LABELS)
     cat = dict(category="Estate", category_label=_l("Estate"), category_icon="fa-building")
     appbuilder.add_view(CommunityView, "Communities", label=_l("Communities"), icon="fa-map", **cat)
     appbuilder.add_view(BuildingView, "Buildings", label=_l("Buildings"), icon="fa-building-o", **cat)

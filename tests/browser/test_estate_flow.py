@@ -166,5 +166,5 @@ def test_form_post_without_csrf_token_is_refused(app, page, estate):
         "usage": "residential", "status": "vacant",
     }, max_redirects=0)
     assert resp.status == 400
-    assert "请求有误" in resp.text()  # the Chinese error page
+    assert "页面已过期" in resp.text()  # the Chinese error page says what happened
     assert _houses(app) == before
