@@ -83,6 +83,7 @@ class PMModelView(ModelView):
     page_size = 20
 
     def __init__(self, **kwargs):
+        self.label_columns = dict(self.label_columns or {})  # FAB adds to it: never share the area's dict
         super().__init__(**kwargs)
         # an empty value shows as nothing, not "None"
         formatters = dict(self.formatters_columns or {})
@@ -117,6 +118,10 @@ class PMModelRestApi(ModelRestApi):
     page_size = 20
     # Staff use the API from the logged-in browser session too (SameSite cookie, JSON only).
     allow_browser_login = True
+
+    def __init__(self, **kwargs):
+        self.label_columns = dict(self.label_columns or {})  # FAB adds to it: never share the area's dict
+        super().__init__(**kwargs)
 
     def _check(self, item, pk=None):
         values = _values_of(item)

@@ -1,7 +1,7 @@
 """Printed forms of the estate area: 房屋清册 (house roster), one section per building."""
 from datetime import date
 
-from flask import Response
+from flask import Response, flash, redirect, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -9,6 +9,13 @@ from sqlalchemy.orm import joinedload
 from app.core.pdf import render_pdf
 from app.estate.models import Building, House
 from app.extensions import db
+
+
+MAX_BUILDINGS_PER_PRINT = 100
+
+
+class TooManyBuildings(ValueError):
+    pass
 
 
 def roster_sections(building_ids=(), community_ids=()) -> list[dict]:
@@ -21,6 +28,12 @@ def roster_sections(building_ids=(), community_ids=()) -> list[dict]:
     else:
         stmt = stmt.where(Building.community_id.in_(community_ids))
     buildings = db.session.scalars(stmt).all()
+    if len(buildings) > MAX_BUILDINGS_PER_PRINT:
+        # one request renders the whole PDF: a whole estate at once would take minutes and gigabytes
+        raise TooManyBuildings(gettext(
+            "At most %(n)d buildings can be printed at once; %(m)d were chosen. Please print in batches.",
+            n=MAX_BUILDINGS_PER_PRINT, m=len(buildings),
+        ))
     buildings.sort(key=lambda b: (b.community.name, _natural(b.code)))
     sections = []
     for building in buildings:
@@ -42,7 +55,11 @@ def roster_pdf(building_ids=(), community_ids=()) -> bytes:
 
 
 def roster_response(building_ids=(), community_ids=()) -> Response:
-    pdf = roster_pdf(building_ids, community_ids)
+    try:
+        pdf = roster_pdf(building_ids, community_ids)
+    except TooManyBuildings as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("BuildingView.list"))
     filename = gettext("House roster") + f"-{date.today():%Y%m%d}.pdf"
     from urllib.parse import quote
 

@@ -135,7 +135,8 @@ class HouseView(PMModelView):
         "community", "building", "unit", "house_no", "floor", "building_area", "inner_area",
         "layout", "usage", "status", "remark",
     ]
-    search_columns = ["house_no", "community", "building", "unit", "floor", "usage", "status", "building_area"]
+    # no "unit" filter: its select would list every unit of every community on each page load
+    search_columns = ["house_no", "community", "building", "floor", "usage", "status", "building_area", "layout"]
     order_columns = ["house_no", "floor", "building_area"]
     base_order = ("house_no", "asc")
     formatters_columns = {

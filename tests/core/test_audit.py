@@ -66,3 +66,11 @@ def test_manager_can_filter_the_audit_log_and_front_desk_cannot_see_it(app, logi
     html = m.get("/audit/list/?_flt_0_table_name=estate_house").get_data(as_text=True)
     assert "操作日志" in html and "estate_house" in html and "estate_community" not in html
     assert login_as(SERVICE).get("/audit/list/").status_code in (302, 403)
+
+
+def test_audit_summary_uses_chinese_labels_and_values(app, login_as, estate):
+    c = login_as(MANAGER)
+    c.put(f"/api/v1/house/{estate['houses'][0]}", json={"status": "vacant"})
+    html = c.get("/audit/list/?_flt_0_table_name=estate_house").get_data(as_text=True)
+    assert "状态：自住 → 空置" in html
+    assert "Building Id" not in html and "Unit Id" not in html

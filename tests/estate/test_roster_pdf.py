@@ -76,3 +76,12 @@ def test_roster_in_english(admin, estate, lang, title):
     _, text = _text(admin.get(f"/print/roster?building={estate['b1']}").data)
     admin.get("/lang/zh")
     assert title in text and "Page 1 of 1" in text
+
+
+def test_too_many_buildings_at_once_is_refused_with_a_message(app, admin, estate, monkeypatch):
+    from app.estate import printing
+
+    monkeypatch.setattr(printing, "MAX_BUILDINGS_PER_PRINT", 1)
+    resp = admin.get(f"/print/roster?community={estate['community']}", follow_redirects=True)
+    assert resp.mimetype == "text/html"
+    assert "一次最多打印 1 栋楼，本次选择了 2 栋" in resp.get_data(as_text=True)
