@@ -8,9 +8,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.security.models import LoginThrottle
+from app.security.views import PMUserDBModelView
 
 
 class PMSecurityManager(SecurityManager):
+    userdbmodelview = PMUserDBModelView
+
     def auth_user_db(self, username, password):
         key = (username or "").strip().lower()[:100]
         if not key:
