@@ -16,7 +16,7 @@ def install() -> None:
         return
     _installed = True
     fields.Field.default_error_messages = {
-        "required": _l("This field is required."),
+        "required": _l("Please fill in this field."),
         "null": _l("This field may not be empty."),
         "validator_failed": _l("Invalid value."),
     }

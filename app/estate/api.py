@@ -3,7 +3,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.core.views import PMModelRestApi
 from app.estate import services
-from app.estate.models import Building, Community, House, ParkingSpace, Unit
+from app.estate.models import Building, Community, House, Owner, ParkingSpace, Unit
 
 
 class _EstateApi(PMModelRestApi):
@@ -65,5 +65,34 @@ class ParkingSpaceApi(_EstateApi):
 
 
 def register(appbuilder) -> None:
-    for api in (CommunityApi, BuildingApi, UnitApi, HouseApi, ParkingSpaceApi):
+    for api in (CommunityApi, BuildingApi, UnitApi, HouseApi, ParkingSpaceApi, OwnerApi):
         appbuilder.add_api(api)
+
+
+class OwnerApi(_EstateApi):
+    """Owners over the API: personal data always masked (revealing is a separate, audited action)."""
+
+    resource_name = "owner"
+    datamodel = SQLAInterface(Owner)
+    list_columns = show_columns = ["id", "kind", "name", "id_type", "id_number", "phone", "emergency_contact", "remark"]
+    add_columns = edit_columns = ["kind", "name", "id_type", "id_number", "phone", "emergency_contact", "remark"]
+    search_columns = ["name", "name_pinyin", "name_initials", "phone_tail"]
+    rule_check = services.check_owner
+    prepare = services.prepare_person
+
+    @staticmethod
+    def _mask(row: dict) -> None:
+        from app.core import masking
+
+        for key, fn in (("id_number", masking.mask_id_number), ("phone", masking.mask_phone),
+                        ("emergency_contact", masking.mask_text)):
+            if key in row:
+                row[key] = fn(row[key])
+
+    def pre_get(self, data):
+        self._mask(data.get("result", {}))
+
+    def pre_get_list(self, data):
+        for row in data.get("result", []):
+            self._mask(row)
+

@@ -1,36 +1,53 @@
 """Estate views: configuration only; rules live in estate.services."""
-from flask import abort, redirect, request
+from datetime import date
+
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
-from wtforms.validators import DataRequired
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
 from app.core.audit import register_labels
-from app.core.formatting import format_area
+from app.core.formatting import format_area, format_date
+from app.core.validators import ID_TYPES
+from app.core.rules import RuleViolation
 from app.core.views import PMModelView
 from app.estate import printing, services
 from app.extensions import db
 from app.estate.models import (
+    CARD_KINDS,
     HOUSE_STATUSES,
     HOUSE_USAGES,
+    MOVE_KINDS,
+    OWNER_KINDS,
+    RESIDENT_RELATIONS,
     SPACE_KINDS,
     SPACE_LOCATIONS,
     SPACE_STATUSES,
+    AccessCard,
     Building,
     Community,
     House,
+    MoveRecord,
+    Owner,
+    Ownership,
     ParkingSpace,
+    Resident,
     Unit,
+    Vehicle,
 )
 
 LABELS = services.LABELS
 VALUE_LABELS = {
-    "usage": HOUSE_USAGES, "location": SPACE_LOCATIONS, "kind": SPACE_KINDS,
-    "status": {**HOUSE_STATUSES, **SPACE_STATUSES},
+    "usage": HOUSE_USAGES, "location": SPACE_LOCATIONS, "kind": {**SPACE_KINDS, **OWNER_KINDS, **CARD_KINDS,
+                                                                 **MOVE_KINDS},
+    "status": {**HOUSE_STATUSES, **SPACE_STATUSES}, "relation": RESIDENT_RELATIONS,
 }
 
 
@@ -166,6 +183,17 @@ class HouseView(PMModelView):
     rule_check = services.check_house
     prepare = services.prepare
     delete_check = services.can_delete
+    show_template = "estate/house_show.html"
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        house = self.datamodel.get(pk)
+        self.extra_args = {
+            "can_transfer": self.appbuilder.sm.has_access("can_transfer", "TransferView"),
+            "building_id": house.building_id if house is not None else None,
+        }
+        return super().show(pk)
 
 
 class ParkingSpaceView(PMModelView):
@@ -236,5 +264,271 @@ def register(appbuilder) -> None:
     appbuilder.add_view(HouseView, "Houses", label=_l("Houses"), icon="fa-home", **cat)
     appbuilder.add_view(ParkingSpaceView, "Parking spaces", label=_l("Parking spaces"), icon="fa-car", **cat)
     appbuilder.add_view_no_menu(RosterPrintView)
+    for model, label in ((Owner, _l("Owner")), (Ownership, _l("Ownership")), (Resident, _l("Resident")),
+                         (Vehicle, _l("Vehicle")), (AccessCard, _l("Card or key")), (MoveRecord, _l("Move record"))):
+        register_labels(model.__tablename__, label, LABELS, VALUE_LABELS)
+    arc = dict(category="Owner archive", category_label=_l("Owner archive"), category_icon="fa-address-book")
+    appbuilder.add_view(HouseholdSearchView, "Find a household", label=_l("Find a household"), icon="fa-search",
+                        **arc)
+    appbuilder.add_view(OwnerView, "Owners", label=_l("Owners"), icon="fa-user", **arc)
+    appbuilder.add_view(OwnershipView, "Ownership", label=_l("Ownership"), icon="fa-key", **arc)
+    appbuilder.add_view(ResidentView, "Residents", label=_l("Residents"), icon="fa-users", **arc)
+    appbuilder.add_view(VehicleView, "Vehicles", label=_l("Vehicles"), icon="fa-car", **arc)
+    appbuilder.add_view(AccessCardView, "Access cards and keys", label=_l("Access cards and keys"),
+                        icon="fa-id-card", **arc)
+    appbuilder.add_view(MoveRecordView, "Move in / move out", label=_l("Move in / move out"), icon="fa-truck",
+                        **arc)
+    appbuilder.add_view_no_menu(PersonalDataView)
+    appbuilder.add_view_no_menu(TransferView)
 
 
+
+
+# ---------------------------------------------------------------- 业主档案 (owner archive)
+
+def _masked(kind: str):
+    from app.core import masking
+
+    return {"id_number": masking.mask_id_number, "phone": masking.mask_phone,
+            "emergency_contact": masking.mask_text}[kind]
+
+
+class _ArchiveView(PMModelView):
+    """Archive lists: no CSV download (it would bypass masking); the Excel export masks."""
+
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
+    label_columns = LABELS
+
+
+class OwnerView(_ArchiveView):
+    datamodel = SQLAInterface(Owner)
+    route_base = "/owners"
+    list_title = _l("Owners")
+    add_title = _l("Add owner")
+    edit_title = _l("Edit owner")
+    show_title = _l("Owner")
+    show_template = "estate/owner_show.html"
+    label_columns = {**LABELS, "name": _l("Full name"), "phone": LABELS["mobile"], "kind": LABELS["kind"]}
+    list_columns = ["name", "kind", "id_type", "id_number", "phone"]
+    add_columns = ["kind", "name", "id_type", "id_number", "phone", "emergency_contact", "remark"]
+    # the ID number is not edited in place: a wrong one is corrected by the archive clerk via a new record
+    edit_columns = ["kind", "name", "id_type", "id_number", "phone", "emergency_contact", "remark"]
+    show_columns = ["name", "kind", "id_type", "id_number", "phone", "emergency_contact", "remark"]
+    search_columns = ["name", "name_pinyin", "name_initials", "phone_tail", "kind"]
+    order_columns = ["name"]
+    base_order = ("name", "asc")
+    formatters_columns = {
+        "kind": _choice_formatter(OWNER_KINDS),
+        "id_type": lambda v: str(ID_TYPES.get(v, v or "")),
+        "id_number": lambda v: _masked("id_number")(v),
+        "phone": lambda v: _masked("phone")(v),
+        "emergency_contact": lambda v: _masked("emergency_contact")(v),
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": _select(LABELS["kind"], OWNER_KINDS, "person"),
+        "id_type": _select(LABELS["id_type"], ID_TYPES, "resident_id"),
+    }
+    description_columns = {
+        "phone": _l("11 digits, e.g. 13812345678"),
+        "emergency_contact": _l("Name and phone, e.g. 李四 13912345678"),
+    }
+    rule_check = services.check_owner
+    prepare = services.prepare_person
+    related_views = []
+
+    def _revealable(self):
+        return [(f, LABELS["mobile"] if f == "phone" else LABELS[f]) for f in services.PERSONAL_FIELDS["owner"][1]]
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        self.extra_args = {"reveal_kind": "owner", "reveal_fields": self._revealable(),
+                           "can_reveal": self.appbuilder.sm.has_access("can_reveal", "PersonalDataView")}
+        return super().show(pk)
+
+
+class OwnershipView(_ArchiveView):
+    datamodel = SQLAInterface(Ownership)
+    route_base = "/ownerships"
+    list_title = _l("Ownership")
+    add_title = _l("Add ownership")
+    edit_title = _l("Edit ownership")
+    show_title = _l("Ownership")
+    list_columns = ["house", "owner", "share", "certificate_no", "started_on", "ended_on", "end_reason"]
+    add_columns = edit_columns = ["house", "owner", "share", "certificate_no", "delivered_on", "moved_in_on",
+                                  "started_on", "ended_on", "end_reason"]
+    show_columns = add_columns
+    search_columns = ["house", "owner", "certificate_no", "started_on", "ended_on"]
+    base_order = ("started_on", "desc")
+    formatters_columns = {"started_on": format_date, "ended_on": format_date, "delivered_on": format_date,
+                          "moved_in_on": format_date}
+    rule_check = services.check_ownership
+
+
+class ResidentView(_ArchiveView):
+    datamodel = SQLAInterface(Resident)
+    route_base = "/residents"
+    list_title = _l("Residents")
+    add_title = _l("Add resident")
+    edit_title = _l("Edit resident")
+    show_title = _l("Resident")
+    show_template = "estate/owner_show.html"
+    label_columns = {**LABELS, "name": _l("Full name"), "phone": LABELS["mobile"]}
+    list_columns = ["house", "name", "relation", "phone", "moved_in_on", "moved_out_on", "lease_end"]
+    add_columns = edit_columns = ["house", "name", "relation", "phone", "moved_in_on", "moved_out_on",
+                                  "lease_start", "lease_end", "remark"]
+    show_columns = add_columns
+    search_columns = ["house", "name", "name_pinyin", "name_initials", "phone_tail", "relation"]
+    formatters_columns = {
+        "relation": _choice_formatter(RESIDENT_RELATIONS),
+        "phone": lambda v: _masked("phone")(v),
+        "moved_in_on": format_date, "moved_out_on": format_date, "lease_start": format_date, "lease_end": format_date,
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "relation": _select(LABELS["relation"], RESIDENT_RELATIONS, "self"),
+    }
+    rule_check = services.check_resident
+    prepare = services.prepare_person
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        self.extra_args = {"reveal_kind": "resident", "reveal_fields": [("phone", LABELS["mobile"])],
+                           "can_reveal": self.appbuilder.sm.has_access("can_reveal", "PersonalDataView")}
+        return super().show(pk)
+
+
+class VehicleView(_ArchiveView):
+    datamodel = SQLAInterface(Vehicle)
+    route_base = "/vehicles"
+    list_title = _l("Vehicles")
+    add_title = _l("Add vehicle")
+    edit_title = _l("Edit vehicle")
+    show_title = _l("Vehicle")
+    list_columns = ["plate", "house", "owner", "parking_space", "brand", "color"]
+    add_columns = edit_columns = ["house", "plate", "owner", "parking_space", "brand", "color", "remark"]
+    show_columns = add_columns
+    search_columns = ["plate", "house", "owner", "parking_space"]
+    description_columns = {"plate": _l("e.g. 京A12345, or 8 characters for new-energy plates")}
+    rule_check = services.check_vehicle
+    prepare = services.prepare_vehicle
+
+
+class AccessCardView(_ArchiveView):
+    datamodel = SQLAInterface(AccessCard)
+    route_base = "/access-cards"
+    list_title = _l("Access cards and keys")
+    add_title = _l("Issue a card or key")
+    edit_title = _l("Edit card or key")
+    show_title = _l("Card or key")
+    list_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on", "handled_by"]
+    add_columns = edit_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on", "handled_by",
+                                  "remark"]
+    show_columns = add_columns
+    search_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on"]
+    formatters_columns = {"kind": _choice_formatter(CARD_KINDS), "issued_on": format_date,
+                          "returned_on": format_date}
+    add_form_extra_fields = edit_form_extra_fields = {"kind": _select(LABELS["kind"], CARD_KINDS, "card")}
+    rule_check = services.check_access_card
+    prepare = services.prepare
+
+
+class MoveRecordView(_ArchiveView):
+    datamodel = SQLAInterface(MoveRecord)
+    route_base = "/move-records"
+    list_title = _l("Move in / move out")
+    add_title = _l("Record a move")
+    edit_title = _l("Edit move record")
+    show_title = _l("Move record")
+    list_columns = ["house", "kind", "person", "moved_on", "handled_by"]
+    add_columns = edit_columns = ["house", "kind", "person", "moved_on", "handled_by", "remark"]
+    show_columns = add_columns
+    search_columns = ["house", "kind", "person", "moved_on", "handled_by"]
+    base_order = ("moved_on", "desc")
+    formatters_columns = {"kind": _choice_formatter(MOVE_KINDS), "moved_on": format_date}
+    add_form_extra_fields = edit_form_extra_fields = {"kind": _select(LABELS["kind"], MOVE_KINDS, "in")}
+    rule_check = services.check_move_record
+    prepare = services.prepare
+
+
+class PersonalDataView(BaseView):
+    """Reveal one masked value: an explicit, audited action (管理员, 项目经理, 客服)."""
+
+    route_base = "/personal-data"
+    default_view = "reveal"
+    base_permissions = ["can_reveal"]
+
+    @expose("/reveal/<kind>/<int:pk>/<field>", methods=["POST"])
+    @has_access
+    def reveal(self, kind, pk, field):
+        value = services.reveal(kind, pk, field)
+        if value is None:
+            abort(404)
+        return jsonify({"value": value})
+
+
+class HouseholdSearchView(BaseView):
+    """前台查询: find a household by 房号, name, pinyin or initials, or a phone's last 4 digits."""
+
+    route_base = "/households"
+    default_view = "search"
+    base_permissions = ["can_search"]
+
+    @expose("/")
+    @has_access
+    def search(self):
+        query = (request.args.get("q") or "").strip()[:50]
+        houses = services.search_households(query) if query else []
+        return self.render_template("estate/household_search.html", query=query, houses=houses)
+
+
+class TransferForm(FlaskForm):
+    id_type = SelectField(LABELS["id_type"], choices=list(ID_TYPES.items()), default="resident_id")
+    id_number = StringField(LABELS["id_number"], validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("New owner's name (when not yet on file)"), validators=[Length(max=100)])
+    phone = StringField(LABELS["mobile"], validators=[Length(max=20)])
+    on_date = DateField(_l("Transfer date"), validators=[DataRequired()], default=date.today)
+    certificate_no = StringField(LABELS["certificate_no"], validators=[Length(max=50)])
+    reason = StringField(_l("Reason"), validators=[Length(max=200)], default=_l("Sale"))
+
+
+class TransferView(BaseView):
+    """过户: end the current ownership and start the new owner's, in one step."""
+
+    route_base = "/transfer"
+    default_view = "form"
+    base_permissions = ["can_transfer"]
+
+    @expose("/<int:house_id>", methods=["GET", "POST"])
+    @has_access
+    def form(self, house_id):
+        house = db.session.get(House, house_id)
+        if house is None:
+            abort(404)
+        form = TransferForm()
+        if form.validate_on_submit():
+            try:
+                services.transfer_to(
+                    house, form.on_date.data, form.id_type.data, form.id_number.data, name=form.name.data,
+                    phone=form.phone.data, certificate_no=form.certificate_no.data, reason=form.reason.data,
+                )
+            except RuleViolation as exc:
+                db.session.rollback()
+                for key, message in exc.errors.items():
+                    field = getattr(form, {"started_on": "on_date", "owner": "id_number"}.get(key, key), None)
+                    if field is not None:
+                        field.errors = list(field.errors) + [message]
+                    else:
+                        flash(message, "danger")
+            else:
+                db.session.commit()
+                flash(gettext("Ownership transferred."), "success")
+                return redirect(url_for("HouseView.show", pk=house.id))
+        current = [o for o in house.ownerships if o.ended_on is None]
+        history = [o for o in house.ownerships if o.ended_on is not None]
+        return self.render_template("estate/transfer.html", house=house, form=form, current=current,
+                                    history=history)
+
+
+# The house page shows these under the house, all on one screen (templates/estate/house_show.html).
+HouseView.related_views = [OwnershipView, ResidentView, VehicleView, AccessCardView, MoveRecordView]

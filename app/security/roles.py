@@ -19,7 +19,7 @@ ROLES = [ADMIN, MANAGER, SERVICE, CASHIER, ENGINEER, ORDER, CLEANING, ARCHIVES, 
 # Roles that may only ever read, whatever the matrix below says.
 READ_ONLY_ROLES = {COMMITTEE}
 
-READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster", "print_roster"}
+READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster", "print_roster", "can_search"}
 
 RESOURCES: dict[str, list[str]] = {
     "communities": ["CommunityView", "CommunityApi"],
@@ -29,32 +29,49 @@ RESOURCES: dict[str, list[str]] = {
     "parking": ["ParkingSpaceView", "ParkingSpaceApi"],
     "roster_print": ["RosterPrintView"],
     "audit": ["AuditLogView"],
+    "household_search": ["HouseholdSearchView"],
+    "owners": ["OwnerView", "OwnerApi"],
+    "ownership": ["OwnershipView"],
+    "transfer": ["TransferView"],
+    "residents": ["ResidentView"],
+    "vehicles": ["VehicleView"],
+    "access_cards": ["AccessCardView"],
+    "move_records": ["MoveRecordView"],
+    # showing one masked value (证件号, 手机, 紧急联系人), written to the audit log
+    "personal_data": ["PersonalDataView"],
 }
 
 MATRIX: dict[str, dict[str, str]] = {
     ADMIN: {resource: "w" for resource in RESOURCES},
     MANAGER: {
         "communities": "w", "buildings": "w", "units": "w", "houses": "w", "parking": "w",
-        "roster_print": "r", "audit": "r",
+        "roster_print": "r", "audit": "r", "household_search": "r", "owners": "w", "ownership": "w",
+        "transfer": "w", "residents": "w", "vehicles": "w", "access_cards": "w", "move_records": "w",
+        "personal_data": "w",
     },
-    SERVICE: {
+    SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
-        "roster_print": "r",
+        "roster_print": "r", "household_search": "r", "owners": "w", "ownership": "w", "transfer": "w",
+        "residents": "w", "vehicles": "w", "access_cards": "w", "move_records": "w", "personal_data": "w",
     },
     CASHIER: {
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
-        "roster_print": "r",
+        "roster_print": "r", "household_search": "r", "owners": "r", "ownership": "r", "residents": "r",
+        "vehicles": "r",
     },
-    ENGINEER: {"buildings": "r", "units": "r", "houses": "r"},
-    ORDER: {"houses": "r", "parking": "r"},
+    ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r"},
+    ORDER: {"houses": "r", "parking": "r", "household_search": "r", "residents": "r", "vehicles": "r",
+            "access_cards": "r", "move_records": "r"},
     CLEANING: {"buildings": "r"},
     ARCHIVES: {
         "communities": "w", "buildings": "w", "units": "w", "houses": "w", "parking": "w",
-        "roster_print": "r",
+        "roster_print": "r", "household_search": "r", "owners": "w", "ownership": "w", "residents": "w",
+        "vehicles": "w", "access_cards": "r", "move_records": "r",
     },
-    COMMITTEE: {
+    COMMITTEE: {  # read-only, and never unmasked personal data
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
-        "roster_print": "r",
+        "roster_print": "r", "household_search": "r", "owners": "r", "ownership": "r", "residents": "r",
+        "vehicles": "r",
     },
 }
 
@@ -83,6 +100,13 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "HouseView": ("Houses", "Estate"),
     "ParkingSpaceView": ("Parking spaces", "Estate"),
     "AuditLogView": ("Audit log", "System"),
+    "HouseholdSearchView": ("Find a household", "Owner archive"),
+    "OwnerView": ("Owners", "Owner archive"),
+    "OwnershipView": ("Ownership", "Owner archive"),
+    "ResidentView": ("Residents", "Owner archive"),
+    "VehicleView": ("Vehicles", "Owner archive"),
+    "AccessCardView": ("Access cards and keys", "Owner archive"),
+    "MoveRecordView": ("Move in / move out", "Owner archive"),
 }
 
 

@@ -74,3 +74,14 @@ def test_compiled_catalog_is_current():
     if not mo.exists():
         pytest.skip("catalog not compiled (make compiles it)")
     assert os.path.getmtime(mo) >= os.path.getmtime(ZH_PO) - 1, "run `make translations`"
+
+
+def test_our_catalog_does_not_change_fabs_own_chinese():
+    """Our catalog is merged over FAB's: a msgid both have must keep FAB's wording (e.g. Search → 搜索)."""
+    import flask_appbuilder
+
+    fab_dir = Path(flask_appbuilder.__file__).parent
+    with open(fab_dir / "translations" / "zh" / "LC_MESSAGES" / "messages.mo", "rb") as fh:
+        fab = {m.id: m.string for m in read_mo(fh) if isinstance(m.id, str) and m.id and m.string}
+    clashes = sorted(m.id for m in _catalog() if m.id in fab and m.string != fab[m.id])
+    assert clashes == []

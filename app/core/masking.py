@@ -1,0 +1,67 @@
+"""Masking of personal data (PIPL): 138****5678, 110105**********2X. Pure functions on str.
+
+None or "" gives "". Anything other than str (or None) is a programming error: TypeError.
+"""
+import re
+
+_MOBILE = re.compile(r"\d{11}")
+# A mobile number in free text, maybe with +86 / 0086 / 86 and spaces or dashes: +86 139-1234-5678.
+_PHONE_SHAPED = re.compile(r"(?<!\d)(?:(?:\+|00)?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)")
+_DIGIT_RUN = re.compile(r"\d{7,}")
+_SENSITIVE = re.compile(f"(?P<phone>{_PHONE_SHAPED.pattern})|(?P<run>{_DIGIT_RUN.pattern})")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"masking works on str, not {type(value).__name__}")
+    return value.strip()
+
+
+def _mask_digits(chunk: str, keep_head: int, keep_tail: int) -> str:
+    """Star the digits of `chunk` except the first `keep_head` and the last `keep_tail`; other characters stay."""
+    positions = [i for i, ch in enumerate(chunk) if ch.isdigit()]
+    keep = set(positions[:keep_head]) | set(positions[len(positions) - keep_tail:])
+    return "".join(ch if (i in keep or not ch.isdigit()) else "*" for i, ch in enumerate(chunk))
+
+
+def _mask_match(m: re.Match) -> str:
+    chunk = m.group(0)
+    if m.group("phone"):
+        digits = sum(ch.isdigit() for ch in chunk)
+        # keep a country prefix (86) and the first 3 and last 4 digits of the 11-digit number
+        return _mask_digits(chunk, digits - 11 + 3, 4)
+    return _mask_digits(chunk, 3 if len(chunk) == 11 else 0, 4)
+
+
+def mask_phone(value: str | None) -> str:
+    """"13812345678" → "138****5678"; other lengths keep the last 4 digits; 6 characters or fewer: all stars."""
+    text = _text(value)
+    if not text:
+        return ""
+    if _MOBILE.fullmatch(text):
+        return text[:3] + "****" + text[-4:]
+    if _PHONE_SHAPED.fullmatch(text):
+        return _SENSITIVE.sub(_mask_match, text)
+    if len(text) <= 6:
+        return "*" * len(text)
+    return "*" * (len(text) - 4) + text[-4:]
+
+
+def mask_id_number(value: str | None) -> str:
+    """18 characters: first 6 and last 2 kept ("110105**********2X"); shorter numbers: first 2 and last 2 kept
+    with at least 2 stars between; 5 characters or fewer: all stars."""
+    text = _text(value)
+    if len(text) == 18:
+        return text[:6] + "*" * 10 + text[-2:]
+    if len(text) - 4 >= 2:
+        return text[:2] + "*" * (len(text) - 4) + text[-2:]
+    return "*" * len(text)
+
+
+def mask_text(value: str | None) -> str:
+    """Free text (an emergency contact "李四 13912345678"): every mobile number becomes 139****5678, any other run
+    of 11 digits keeps its first 3 and last 4, any other run of 7 or more digits only its last 4; the words stay."""
+    text = _text(value)
+    return _SENSITIVE.sub(_mask_match, text) if text else ""
