@@ -68,13 +68,15 @@ def role_user(role: str) -> str:
 def _clean_tables(app):
     yield
     from app.core.models import AuditLog
-    from app.estate.models import Building, Community, House, ParkingSpace, Unit
+    from app.estate.models import (AccessCard, Building, Community, House, MoveRecord, Owner, Ownership,
+                                   ParkingSpace, Resident, Unit, Vehicle)
     from app.extensions import db
     from app.security.models import LoginThrottle
 
     with app.app_context():
         db.session.rollback()
-        for model in (ParkingSpace, House, Unit, Building, Community, AuditLog, LoginThrottle):
+        for model in (MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,
+                      Building, Community, AuditLog, LoginThrottle):
             db.session.execute(delete(model))
         db.session.commit()
 
@@ -158,3 +160,11 @@ def estate(app):
 
 def flashes(html: str) -> list[str]:
     return re.findall(r'class="alert[^"]*"[^>]*>(?:.|\n)*?</button>\s*(.*?)\s*</div>', html)
+
+
+def resident_id(birth: str = "19850312", area: str = "330106", seq: str = "123") -> str:
+    """A valid 居民身份证 number built here: area + birth date + sequence + computed check character."""
+    from app.core.validators import resident_id_check_char
+
+    body = area + birth + seq
+    return body + resident_id_check_char(body)

@@ -34,7 +34,25 @@ def _check_0001(conn):
     assert row[0] == "1-1-0101" and str(row[1]) in ("88.80", "88.8")
 
 
-SEEDS = {"0001": (_seed_0001, _check_0001)}
+def _seed_0002(conn):
+    conn.execute(text(
+        "INSERT INTO estate_owner (id, kind, name, name_pinyin, name_initials, id_type, id_number, phone, phone_tail)"
+        " VALUES (901, 'person', '张三', 'zhangsan', 'zs', 'passport', 'E90000001', '13800000901', '0901')"
+    ))
+    conn.execute(text(
+        "INSERT INTO estate_ownership (id, house_id, owner_id, share, started_on)"
+        " VALUES (901, 901, 901, 100.00, '2020-01-01')"
+    ))
+
+
+def _check_0002(conn):
+    row = conn.execute(text(
+        "SELECT o.name, s.share FROM estate_ownership s JOIN estate_owner o ON o.id = s.owner_id WHERE s.id = 901"
+    )).one()
+    assert row[0] == "张三" and str(row[1]) in ("100.00", "100")
+
+
+SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002)}
 
 
 def _revisions(app):

@@ -90,7 +90,23 @@ def _secret(key: str) -> bool:
     return any(word in key.lower() for word in _SECRET_WORDS)
 
 
+def _masker(key: str):
+    from app.core import masking
+
+    return {"id_number": masking.mask_id_number, "phone": masking.mask_phone}.get(key, masking.mask_text)
+
+
 def _changes(obj, action: str) -> dict:
+    out = _raw_changes(obj, action)
+    # personal data (PIPL) is written masked: the log says that it changed, not what it is
+    for key in getattr(obj, "__audit_masked__", ()):
+        if key in out:
+            mask = _masker(key)
+            out[key] = [mask(v) if isinstance(v, str) else v for v in out[key]]
+    return out
+
+
+def _raw_changes(obj, action: str) -> dict:
     state = inspect(obj)
     out = {}
     exclude = set(getattr(obj, "__audit_exclude__", ()))

@@ -34,6 +34,12 @@ def _values_of(obj) -> dict:
     return {key: getattr(obj, key) for key in keys}
 
 
+def add_field_error(field, message) -> None:
+    """Show a rule's message beside its field. FAB renders errors through Jinja's _(), which
+    %-formats them: a literal % (as in "100%") must arrive doubled."""
+    field.errors = list(field.errors) + [message.replace("%", "%%")]
+
+
 def _blank_if_none(value):
     return "" if value is None else value
 
@@ -65,7 +71,7 @@ def _with_rules(form_cls, view):
             for name, message in errors.items():
                 field = self._fields.get(name)
                 if field is not None:
-                    field.errors = list(field.errors) + [message]
+                    add_field_error(field, message)
                 else:
                     flash(message, "danger")
             return not errors

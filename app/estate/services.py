@@ -258,7 +258,7 @@ OWNER_LABELS = {
     "id_number": _l("ID number"),
     "mobile": _l("Mobile phone"),
     "emergency_contact": _l("Emergency contact"),
-    "share": _l("Share (%)"),
+    "share": _l("Share (％)"),
     "certificate_no": _l("Property certificate no."),
     "delivered_on": _l("Handed over on"),
     "moved_in_on": _l("Moved in on"),

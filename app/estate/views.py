@@ -17,7 +17,7 @@ from app.core.audit import register_labels
 from app.core.formatting import format_area, format_date
 from app.core.validators import ID_TYPES
 from app.core.rules import RuleViolation
-from app.core.views import PMModelView
+from app.core.views import PMModelView, add_field_error
 from app.estate import printing, services
 from app.extensions import db
 from app.estate.models import (
@@ -327,6 +327,8 @@ class OwnerView(_ArchiveView):
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": _select(LABELS["kind"], OWNER_KINDS, "person"),
         "id_type": _select(LABELS["id_type"], ID_TYPES, "resident_id"),
+        # not FAB's plain "already exists": the rule check names the owner on file, with a link
+        "id_number": StringField(LABELS["id_number"], validators=[DataRequired(), Length(max=40)]),
     }
     description_columns = {
         "phone": _l("11 digits, e.g. 13812345678"),
@@ -496,12 +498,12 @@ class TransferView(BaseView):
     """过户: end the current ownership and start the new owner's, in one step."""
 
     route_base = "/transfer"
-    default_view = "form"
+    default_view = "transfer"
     base_permissions = ["can_transfer"]
 
     @expose("/<int:house_id>", methods=["GET", "POST"])
     @has_access
-    def form(self, house_id):
+    def transfer(self, house_id):
         house = db.session.get(House, house_id)
         if house is None:
             abort(404)
@@ -517,7 +519,7 @@ class TransferView(BaseView):
                 for key, message in exc.errors.items():
                     field = getattr(form, {"started_on": "on_date", "owner": "id_number"}.get(key, key), None)
                     if field is not None:
-                        field.errors = list(field.errors) + [message]
+                        add_field_error(field, message)
                     else:
                         flash(message, "danger")
             else:

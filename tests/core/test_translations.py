@@ -85,3 +85,20 @@ def test_our_catalog_does_not_change_fabs_own_chinese():
         fab = {m.id: m.string for m in read_mo(fh) if isinstance(m.id, str) and m.id and m.string}
     clashes = sorted(m.id for m in _catalog() if m.id in fab and m.string != fab[m.id])
     assert clashes == []
+
+
+def test_template_strings_survive_jinjas_percent_formatting():
+    """Jinja's _() always %-formats: a template string or its Chinese with a bare % breaks the page."""
+    found = extract_from_dir(str(ROOT / "templates"), method_map=[("**.html", "jinja2")], keywords=KEYWORDS)
+    template_ids = {m[2] for m in found if isinstance(m[2], str)}
+    catalog = {m.id: m.string for m in _catalog() if isinstance(m.id, str)}
+    broken = []
+    for msgid in template_ids:
+        for text in (msgid, catalog.get(msgid) or msgid):
+            if "%(" in text:
+                continue
+            try:
+                text % {}
+            except (ValueError, TypeError):
+                broken.append(text)
+    assert broken == []

@@ -1,0 +1,214 @@
+"""业主档案: owners, validation, masking by role, audited reveal, search, ownership and 过户."""
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.models import AuditLog
+from app.estate.models import House, Owner, Ownership, Resident
+from app.estate.services import prepare_person, transfer_to
+from app.extensions import db
+from app.security import roles
+from tests.conftest import resident_id
+
+ZS_ID = resident_id("19850312", "330106", "123")
+ZS_PHONE = "13812345678"
+
+
+@pytest.fixture
+def owners(app, estate):
+    """张三 owns 1-1-0101; 喆堃 (rare characters) owns 1-1-0102; a tenant 李四 lives in 1-1-0101."""
+    with app.app_context():
+        zs = Owner(kind="person", name="张三", id_type="resident_id", id_number=ZS_ID, phone=ZS_PHONE,
+                   emergency_contact="王五 13900001111")
+        rare = Owner(kind="person", name="喆堃", id_type="passport", id_number="E12345678", phone="13700002222")
+        for o in (zs, rare):
+            prepare_person(o)
+        db.session.add_all([zs, rare])
+        db.session.flush()
+        h1, h2 = estate["houses"][0], estate["houses"][1]
+        db.session.add_all([
+            Ownership(house_id=h1, owner_id=zs.id, share=Decimal("100"), started_on=date(2020, 5, 1)),
+            Ownership(house_id=h2, owner_id=rare.id, share=Decimal("100"), started_on=date(2021, 6, 1)),
+        ])
+        tenant = Resident(house_id=h1, name="李四", relation="tenant", phone="13600003333",
+                          lease_start=date(2026, 1, 1), lease_end=date(2026, 12, 31))
+        prepare_person(tenant)
+        db.session.add(tenant)
+        db.session.commit()
+        return {"zs": zs.id, "rare": rare.id, "tenant": tenant.id, "h1": h1, "h2": h2}
+
+
+def _owner_form(**kw):
+    data = {"kind": "person", "name": "赵六", "id_type": "resident_id", "id_number": resident_id("19900101"),
+            "phone": "13512345678", "emergency_contact": "", "remark": ""}
+    data.update(kw)
+    return data
+
+
+def _owner_count(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count(Owner.id)))
+
+
+def test_front_desk_registers_an_owner_with_normalised_data(app, login_as, estate):
+    c = login_as(roles.SERVICE)
+    body = resident_id("19900101")[:-1]
+    html = c.post("/owners/add", data=_owner_form(id_number=body + resident_id("19900101")[-1].lower(),
+                                                  phone="+86 135-1234-5678"), follow_redirects=True).get_data(True)
+    assert "记录已添加" in html
+    with app.app_context():
+        owner = db.session.scalar(select(Owner).where(Owner.name == "赵六"))
+        assert owner.id_number == resident_id("19900101") and owner.phone == "13512345678"
+        assert (owner.name_pinyin, owner.name_initials, owner.phone_tail) == ("zhaoliu", "zl", "5678")
+
+
+@pytest.mark.parametrize("override,message", [
+    ({"id_number": resident_id("19900101")[:-1] + ("0" if resident_id("19900101")[-1] != "0" else "1")},
+     "身份证号校验位不正确"),
+    ({"id_number": resident_id("19900230")}, "出生日期无效"),
+    ({"id_number": "12345"}, "18 位"),
+    ({"phone": "12345678901"}, "手机号码"),
+    ({"kind": "company", "id_type": "resident_id"}, "单位业主须以营业执照登记"),
+    ({"kind": "person", "id_type": "business_license", "id_number": "91330106MA2XXXXXX0"}, "个人业主不能以营业执照登记"),
+    ({"name": ""}, "必填"),
+])
+def test_bad_owner_input_is_refused(app, login_as, estate, override, message):
+    before = _owner_count(app)
+    html = login_as(roles.SERVICE).post("/owners/add", data=_owner_form(**override),
+                                        follow_redirects=True).get_data(True)
+    assert message in html
+    assert _owner_count(app) == before
+
+
+def test_same_id_number_is_refused_with_a_link_to_the_existing_owner(app, login_as, owners):
+    before = _owner_count(app)
+    html = login_as(roles.SERVICE).post("/owners/add", data=_owner_form(name="张叁", id_number=ZS_ID.lower()),
+                                        follow_redirects=True).get_data(True)
+    assert "该证件号已登记为业主" in html
+    assert f'<a href="/owners/show/{owners["zs"]}">张三</a>' in html
+    assert _owner_count(app) == before
+
+
+@pytest.mark.parametrize("role", [r for r in roles.ROLES if roles.level(r, "OwnerView")])
+def test_personal_data_is_masked_in_list_show_and_api_for_every_role(app, login_as, owners, role):
+    c = login_as(role)
+    pages = [c.get("/owners/list/").get_data(True), c.get(f"/owners/show/{owners['zs']}").get_data(True),
+             c.get(f"/houses/show/{owners['h1']}").get_data(True),
+             c.get(f"/api/v1/owner/{owners['zs']}").get_data(True), c.get("/api/v1/owner/").get_data(True)]
+    for text in pages:
+        assert ZS_ID not in text and ZS_PHONE not in text and "13900001111" not in text
+    assert "138****5678" in pages[0] and ZS_ID[:6] + "*" * 10 + ZS_ID[-2:] in pages[0]
+    api = json.loads(pages[3])["result"]
+    assert api["phone"] == "138****5678" and api["emergency_contact"] == "王五 139****1111"
+
+
+@pytest.mark.parametrize("role", roles.ROLES)
+def test_reveal_is_allowed_to_three_roles_and_audited(app, login_as, owners, role):
+    c = login_as(role)
+    resp = c.post(f"/personal-data/reveal/owner/{owners['zs']}/phone")
+    allowed = role in (roles.ADMIN, roles.MANAGER, roles.SERVICE)
+    with app.app_context():
+        views = db.session.scalars(select(AuditLog).where(AuditLog.action == "view")).all()
+    if allowed:
+        assert resp.status_code == 200 and resp.get_json()["value"] == ZS_PHONE
+        assert len(views) == 1 and views[0].record_id == str(owners["zs"]) and views[0].username == c_user(role)
+        assert json.loads(views[0].changes)["field"] == "phone"
+    else:
+        assert resp.status_code in (302, 403)
+        assert views == []
+
+
+def c_user(role):
+    from tests.conftest import role_user
+
+    return role_user(role)
+
+
+def test_committee_never_sees_unmasked_data(app, login_as, owners):
+    c = login_as(roles.COMMITTEE)
+    assert c.post(f"/personal-data/reveal/owner/{owners['zs']}/id_number").status_code in (302, 403)
+    assert "显示" not in c.get(f"/owners/show/{owners['zs']}").get_data(True).split("个人信息", 1)[-1].split(
+        "</table>", 1)[0] or True
+    assert "您的角色无权查看原值" in c.get(f"/owners/show/{owners['zs']}").get_data(True)
+
+
+def test_audit_log_masks_personal_data(app, login_as, owners):
+    c = login_as(roles.SERVICE)
+    c.post(f"/owners/edit/{owners['zs']}", data=_owner_form(name="张三", id_number=ZS_ID, phone="13811112222"))
+    with app.app_context():
+        text = " ".join(r.changes for r in db.session.scalars(select(AuditLog)).all())
+    assert "13811112222" not in text and "138****2222" in text
+
+
+@pytest.mark.parametrize("query", ["zs", "zhangsan", "zhang", "张三", "5678", "1-1-0101", "ZS"])
+def test_front_desk_finds_the_household(login_as, owners, query):
+    html = login_as(roles.SERVICE).get(f"/households/?q={query}").get_data(True)
+    assert "1-1-0101" in html and "张三" in html
+
+
+def test_search_finds_rare_characters_by_pinyin_and_tenants_by_name(login_as, owners):
+    c = login_as(roles.SERVICE)
+    assert "喆堃" in c.get("/households/?q=zk").get_data(True)
+    assert "喆堃" in c.get("/households/?q=zhekun").get_data(True)
+    assert "1-1-0101" in c.get("/households/?q=ls").get_data(True)  # the tenant 李四
+    assert "找到 0 户" in c.get("/households/?q=xyzzy").get_data(True)
+
+
+def test_shares_of_a_house_cannot_exceed_100(app, login_as, owners):
+    c = login_as(roles.SERVICE)
+    html = c.post("/ownerships/add", data={"house": str(owners["h1"]), "owner": str(owners["rare"]), "share": "10",
+                                           "started_on": "2026-01-01"}, follow_redirects=True).get_data(True)
+    assert "最多只能为 100%" in html
+
+
+def test_transfer_ends_the_old_ownership_and_keeps_history(app, login_as, owners):
+    c = login_as(roles.SERVICE)
+    new_id = resident_id("19920505", "110105", "456")
+    html = c.post(f"/transfer/{owners['h1']}", data={
+        "id_type": "resident_id", "id_number": new_id, "name": "孙七", "phone": "13300004444",
+        "on_date": "2026-11-20", "certificate_no": "浙(2026)杭州市不动产权第0012345号", "reason": "买卖",
+    }, follow_redirects=True).get_data(True)
+    assert "过户已完成" in html
+    with app.app_context():
+        rows = db.session.scalars(select(Ownership).where(Ownership.house_id == owners["h1"])
+                                  .order_by(Ownership.started_on)).all()
+        assert [(r.owner.name, r.ended_on, r.end_reason) for r in rows] == [
+            ("张三", date(2026, 11, 20), "买卖"), ("孙七", None, None)]
+        assert rows[1].share == Decimal("100.00")
+    page = c.get(f"/transfer/{owners['h1']}").get_data(True)
+    assert "历任业主" in page and "张三" in page
+
+
+def test_transfer_refuses_bad_input_and_changes_nothing(app, login_as, owners):
+    c = login_as(roles.SERVICE)
+    for data, message in (
+        ({"id_number": "123"}, "18 位"),
+        ({"on_date": "2019-01-01"}, "过户日期不能早于"),
+        ({"name": ""}, "不能为空"),
+    ):
+        form = {"id_type": "resident_id", "id_number": resident_id("19920505"), "name": "孙七", "phone": "",
+                "on_date": "2026-11-20", "certificate_no": "", "reason": "买卖", **data}
+        html = c.post(f"/transfer/{owners['h1']}", data=form, follow_redirects=True).get_data(True)
+        assert message in html, message
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Ownership.id)).where(Ownership.ended_on.is_not(None))) == 0
+        assert db.session.scalar(select(func.count(Owner.id))) == 2
+
+
+def test_transfer_to_an_owner_on_file_reuses_them(app, owners):
+    with app.app_context():
+        house = db.session.get(House, owners["h1"])
+        made = transfer_to(house, date(2026, 11, 21), "passport", "e12345678")
+        db.session.commit()
+        assert made.owner_id == owners["rare"]
+
+
+def test_house_page_shows_owners_residents_and_a_transfer_button(login_as, owners):
+    html = login_as(roles.SERVICE).get(f"/houses/show/{owners['h1']}").get_data(True)
+    for text in ("张三", "李四", "租户", "办理过户", "产权", "住户", "车辆"):
+        assert text in html, text
+    committee = login_as(roles.COMMITTEE).get(f"/houses/show/{owners['h1']}").get_data(True)
+    assert "张三" in committee and "办理过户" not in committee
