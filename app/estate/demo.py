@@ -1,10 +1,14 @@
-"""A realistic Chinese community for demos and benchmarks (no owners: they come with 业主档案)."""
+"""A realistic Chinese community for demos and benchmarks: estate, owners, residents, tenants, vehicles."""
 import random
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
-from app.estate.models import Building, Community, House, ParkingSpace, Unit
+from app.core import pinyin
+from app.core.validators import PLATE_PROVINCES, resident_id_check_char
+from app.estate.models import (Building, Community, House, Owner, Ownership, ParkingSpace, Resident, Unit,
+                               Vehicle)
 from app.extensions import db
 
 COMMUNITY_NAMES = [
@@ -14,6 +18,109 @@ COMMUNITY_NAMES = [
 ROADS = ["建设路", "人民路", "解放大道", "中山路", "和平街", "学府路", "滨河东路", "长江路"]
 LAYOUTS = [("一室一厅", 45, 62), ("两室一厅", 68, 92), ("两室两厅", 82, 105), ("三室两厅", 108, 145),
            ("四室两厅", 150, 198)]
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单"
+GIVEN = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧建国志红平刚桂兰霞玉梅鹏辉"
+         "宇浩然子轩梓涵欣怡思雨博文一诺雨桐嘉怡俊杰晨阳紫萱佳琪天佑雅婷皓轩若曦")
+RARE_GIVEN = ["喆", "堃", "燚", "䶮", "𠮷", "昇", "玥", "琰", "珺", "赟", "犇", "淼"]
+AREA_CODES = ["330106", "330102", "330105", "310104", "110105", "440305", "320102", "510107", "420106", "370102"]
+CAR_BRANDS = ["大众", "丰田", "本田", "比亚迪", "吉利", "特斯拉", "宝马", "奥迪", "别克", "长安"]
+CAR_COLORS = ["白色", "黑色", "银色", "灰色", "蓝色", "红色"]
+PLATE_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+
+
+def _person_name(rng: random.Random) -> str:
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2])))
+    if rng.random() < 0.02:  # some owners carry characters outside GB2312
+        given = given[:-1] + rng.choice(RARE_GIVEN)
+    return rng.choice(SURNAMES) + given
+
+
+def _resident_id(rng: random.Random, serial: int, born: date) -> str:
+    body = f"{rng.choice(AREA_CODES)}{born:%Y%m%d}{serial % 1000:03d}"
+    return body + resident_id_check_char(body)
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice(["13", "15", "17", "18", "19"]) + str(rng.randint(0, 9)) + f"{rng.randint(0, 99999999):08d}"
+
+
+def _plate(rng: random.Random, province: str) -> str:
+    if rng.random() < 0.25:  # new-energy
+        return province + rng.choice("ABCDEF") + rng.choice("DF") + rng.choice(PLATE_CHARS) + f"{rng.randint(0, 9999):04d}"
+    return province + rng.choice("ABCDEFG") + "".join(rng.choice(PLATE_CHARS) for _ in range(5))
+
+
+def _people(community_id: int, rng: random.Random, serial_start: int, used_ids: set, used_plates: set) -> int:
+    """Owners (one per sold house), their ownership, residents (owner, family or tenant) and cars."""
+    houses = db.session.execute(
+        select(House.id, House.status).where(House.community_id == community_id).order_by(House.id)
+    ).all()
+    spaces = db.session.scalars(
+        select(ParkingSpace.id).where(ParkingSpace.community_id == community_id).order_by(ParkingSpace.id)
+    ).all()
+    owners, links = [], []
+    serial = serial_start
+    for house_id, status in houses:
+        if status == "undelivered":
+            continue
+        serial += 1
+        name = _person_name(rng)
+        born = date(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 50))
+        number = _resident_id(rng, serial, born)
+        while number in used_ids:
+            serial += 1
+            number = _resident_id(rng, serial, born)
+        used_ids.add(number)
+        phone = _phone(rng)
+        full, initials = pinyin.name_pinyin(name)
+        owners.append({"kind": "person", "name": name, "name_pinyin": full, "name_initials": initials,
+                       "id_type": "resident_id", "id_number": number, "phone": phone, "phone_tail": phone[-4:],
+                       "emergency_contact": f"{_person_name(rng)} {_phone(rng)}"})
+        links.append((house_id, status))
+    if not owners:
+        return serial
+    ids = db.session.scalars(
+        insert(Owner).returning(Owner.id, sort_by_parameter_order=True), owners
+    ).all()
+    ownerships, residents, vehicles = [], [], []
+    province = PLATE_PROVINCES[rng.randrange(len(PLATE_PROVINCES))]
+    space_iter = iter(spaces)
+    for owner_id, owner, (house_id, status) in zip(ids, owners, links):
+        start = date(2015, 1, 1) + timedelta(days=rng.randint(0, 3000))
+        ownerships.append({"house_id": house_id, "owner_id": owner_id, "share": Decimal("100.00"),
+                           "started_on": start, "delivered_on": start, "moved_in_on": start + timedelta(days=90)})
+        if status == "rented":
+            name = _person_name(rng)
+            phone = _phone(rng)
+            full, initials = pinyin.name_pinyin(name)
+            lease = date(2026, 1, 1) + timedelta(days=rng.randint(0, 300))
+            residents.append({"house_id": house_id, "name": name, "name_pinyin": full, "name_initials": initials,
+                              "relation": "tenant", "phone": phone, "phone_tail": phone[-4:], "moved_in_on": lease,
+                              "lease_start": lease, "lease_end": lease + timedelta(days=365)})
+        elif status in ("occupied", "renovating"):
+            residents.append({"house_id": house_id, "name": owner["name"], "name_pinyin": owner["name_pinyin"],
+                              "name_initials": owner["name_initials"], "relation": "self", "phone": owner["phone"],
+                              "phone_tail": owner["phone_tail"], "moved_in_on": start + timedelta(days=90)})
+            if rng.random() < 0.6:
+                name = owner["name"][0] + _person_name(rng)[1:]
+                full, initials = pinyin.name_pinyin(name)
+                residents.append({"house_id": house_id, "name": name, "name_pinyin": full,
+                                  "name_initials": initials, "relation": rng.choice(["spouse", "child", "parent"]),
+                                  "phone_tail": "", "moved_in_on": start + timedelta(days=90)})
+        if rng.random() < 0.4:
+            plate = _plate(rng, province)
+            while plate in used_plates:
+                plate = _plate(rng, province)
+            used_plates.add(plate)
+            vehicles.append({"house_id": house_id, "owner_id": owner_id, "plate": plate,
+                             "parking_space_id": next(space_iter, None), "brand": rng.choice(CAR_BRANDS),
+                             "color": rng.choice(CAR_COLORS)})
+    for model, rows in ((Ownership, ownerships), (Resident, residents), (Vehicle, vehicles)):
+        for i in range(0, len(rows), 5000):
+            db.session.execute(insert(model), rows[i:i + 5000])
+    return serial
 
 
 def _area(rng: random.Random, low: int, high: int) -> Decimal:
@@ -26,6 +133,9 @@ def load_demo(households: int, seed: int = 2026, progress=None) -> dict:
     start_index = db.session.scalar(select(func.count(Community.id))) or 0
     per_community = 1200 if households > 2000 else max(households, 1)
     made = {"communities": 0, "buildings": 0, "units": 0, "houses": 0, "parking": 0}
+    used_ids = set(db.session.scalars(select(Owner.id_number)).all())
+    used_plates = set(db.session.scalars(select(Vehicle.plate)).all())
+    serial = 0
     remaining = households
     c_index = start_index
     while remaining > 0:
@@ -96,8 +206,10 @@ def load_demo(households: int, seed: int = 2026, progress=None) -> dict:
         ]
         if spaces:
             db.session.execute(insert(ParkingSpace), spaces)
+        serial = _people(community.id, rng, serial, used_ids, used_plates)
         made["houses"] += built
         made["parking"] += len(spaces)
+        made["owners"] = len(used_ids)
         remaining -= built
         c_index += 1
         db.session.commit()
