@@ -68,3 +68,34 @@ def roster_response(building_ids=(), community_ids=()) -> Response:
         mimetype="application/pdf",
         headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"},
     )
+
+
+def owner_card_pdf(house_ids) -> bytes:
+    """业主档案卡: one page per household, personal data masked."""
+    from app.core import masking
+    from app.core.validators import ID_TYPES
+    from app.estate.models import CARD_KINDS, RESIDENT_RELATIONS
+
+    houses = db.session.scalars(select(House).where(House.id.in_(list(house_ids)[:MAX_BUILDINGS_PER_PRINT]))
+                                .order_by(House.community_id, House.house_no)).all()
+    cards = [{
+        "house": h,
+        "current": [o for o in h.ownerships if o.ended_on is None],
+        "history": [o for o in h.ownerships if o.ended_on is not None],
+        "residents": [r for r in h.residents if r.moved_out_on is None],
+    } for h in houses]
+    return render_pdf(
+        "estate/owner_card.html", cards=cards, printed_on=date.today(),
+        mask_id=masking.mask_id_number, mask_phone=masking.mask_phone, mask_text=masking.mask_text,
+        id_types={k: str(v) for k, v in ID_TYPES.items()},
+        relations={k: str(v) for k, v in RESIDENT_RELATIONS.items()},
+        card_kinds={k: str(v) for k, v in CARD_KINDS.items()},
+    )
+
+
+def pdf_response(pdf: bytes, title: str) -> Response:
+    from urllib.parse import quote
+
+    filename = f"{title}-{date.today():%Y%m%d}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"})

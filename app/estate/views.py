@@ -238,7 +238,7 @@ class RosterPrintView(BaseView):
 
     route_base = "/print"
     default_view = "roster"
-    base_permissions = ["can_roster"]
+    base_permissions = ["can_roster", "can_owner_card"]
 
     @expose("/roster")
     @has_access
@@ -251,6 +251,17 @@ class RosterPrintView(BaseView):
         if not buildings and not communities:
             return redirect("/buildings/list/")
         return printing.roster_response(building_ids=buildings, community_ids=communities)
+
+    @expose("/owner-card")
+    @has_access
+    def owner_card(self):
+        try:
+            houses = [int(v) for v in request.args.getlist("house")]
+        except ValueError:
+            abort(400)
+        if not houses:
+            return redirect(url_for("HouseView.list"))
+        return printing.pdf_response(printing.owner_card_pdf(houses), gettext("Owner archive card"))
 
 
 def register(appbuilder) -> None:

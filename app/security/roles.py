@@ -19,7 +19,8 @@ ROLES = [ADMIN, MANAGER, SERVICE, CASHIER, ENGINEER, ORDER, CLEANING, ARCHIVES, 
 # Roles that may only ever read, whatever the matrix below says.
 READ_ONLY_ROLES = {COMMITTEE}
 
-READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster", "print_roster", "can_search"}
+READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster", "print_roster", "can_search",
+                    "can_owner_card"}
 
 RESOURCES: dict[str, list[str]] = {
     "communities": ["CommunityView", "CommunityApi"],

@@ -212,3 +212,18 @@ def test_house_page_shows_owners_residents_and_a_transfer_button(login_as, owner
         assert text in html, text
     committee = login_as(roles.COMMITTEE).get(f"/houses/show/{owners['h1']}").get_data(True)
     assert "张三" in committee and "办理过户" not in committee
+
+
+def test_owner_archive_card_pdf_is_masked(login_as, owners):
+    import io
+
+    from pypdf import PdfReader
+
+    resp = login_as(roles.SERVICE).get(f"/print/owner-card?house={owners['h1']}")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(resp.data))
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) == 1
+    for expected in ("业主档案卡", "翠湖花园", "1-1-0101", "张三", "李四", "租户", "138****5678", ZS_ID[:6] + "*" * 10):
+        assert expected in text, expected
+    assert ZS_PHONE not in text and ZS_ID not in text and "13600003333" not in text
