@@ -556,13 +556,16 @@ def search_households(query: str, limit: int = 50) -> list[House]:
         owner_match += [Owner.name_initials == key, and_(Owner.name_pinyin >= key, Owner.name_pinyin < key + "{")]
         resident_match += [Resident.name_initials == key,
                            and_(Resident.name_pinyin >= key, Resident.name_pinyin < key + "{")]
-    owner_match.append(Owner.name.contains(q))
-    resident_match.append(Resident.name.contains(q))
+    if not owner_match:  # a name typed in characters: the slower substring match
+        owner_match.append(Owner.name.contains(q))
+        resident_match.append(Resident.name.contains(q))
     owners = select(Ownership.house_id).join(Owner).where(Ownership.ended_on.is_(None), or_(*owner_match))
     residents = select(Resident.house_id).where(Resident.moved_out_on.is_(None), or_(*resident_match))
     house_ids.update(db.session.scalars(owners.limit(limit)).all())
     house_ids.update(db.session.scalars(residents.limit(limit)).all())
-    house_ids.update(db.session.scalars(select(House.id).where(House.house_no.startswith(q)).limit(limit)).all())
+    house_ids.update(db.session.scalars(
+        select(House.id).where(House.house_no >= q, House.house_no < q + "\uffff").limit(limit)
+    ).all())
     if not house_ids:
         return []
     return db.session.scalars(
