@@ -505,7 +505,7 @@ def check_move_record(values: dict, pk=None) -> dict:
     check_required(errors, values, "house", _label("house"))
     check_choice(errors, values, "kind", _label("kind"), MOVE_KINDS)
     check_text(errors, values, "person", _label("person"), 100)
-    check_text(errors, values, "handled_by", _label("handled_by"), 100)
+    check_text(errors, values, "handled_by", _label("handled_by"), 100, required=False)  # default: the clerk
     check_text(errors, values, "remark", _label("remark"), 500, required=False)
     if values.get("moved_on") is None:
         errors["moved_on"] = gettext("%(label)s must not be empty.", label=_label("moved_on"))

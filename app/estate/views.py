@@ -1,7 +1,7 @@
 """Estate views: configuration only; rules live in estate.services."""
 from datetime import date
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectField
@@ -310,6 +310,12 @@ class _ArchiveView(PMModelView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     label_columns = LABELS
 
+    def pre_add(self, item):
+        # 经办人 left blank means the clerk who records it
+        if hasattr(item, "handled_by") and not (item.handled_by or "").strip() and g.user is not None:
+            item.handled_by = (g.user.get_full_name() or g.user.username).strip()
+        super().pre_add(item)
+
 
 class OwnerView(_ArchiveView):
     datamodel = SQLAInterface(Owner)
@@ -347,7 +353,6 @@ class OwnerView(_ArchiveView):
     }
     rule_check = services.check_owner
     prepare = services.prepare_person
-    related_views = []
 
     def _revealable(self):
         return [(f, LABELS["mobile"] if f == "phone" else LABELS[f]) for f in services.PERSONAL_FIELDS["owner"][1]]
@@ -459,7 +464,11 @@ class MoveRecordView(_ArchiveView):
     search_columns = ["house", "kind", "person", "moved_on", "handled_by"]
     base_order = ("moved_on", "desc")
     formatters_columns = {"kind": _choice_formatter(MOVE_KINDS), "moved_on": format_date}
-    add_form_extra_fields = edit_form_extra_fields = {"kind": _select(LABELS["kind"], MOVE_KINDS, "in")}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": _select(LABELS["kind"], MOVE_KINDS, "in"),
+        "handled_by": StringField(LABELS["handled_by"], validators=[Length(max=100)],
+                                  description=_l("Leave blank: the clerk who records it")),
+    }
     rule_check = services.check_move_record
     prepare = services.prepare
 
@@ -545,3 +554,5 @@ class TransferView(BaseView):
 
 # The house page shows these under the house, all on one screen (templates/estate/house_show.html).
 HouseView.related_views = [OwnershipView, ResidentView, VehicleView, AccessCardView, MoveRecordView]
+# An owner's page lists the houses they own and owned, and their cars.
+OwnerView.related_views = [OwnershipView, VehicleView]

@@ -227,3 +227,17 @@ def test_owner_archive_card_pdf_is_masked(login_as, owners):
     for expected in ("业主档案卡", "翠湖花园", "1-1-0101", "张三", "李四", "租户", "138****5678", ZS_ID[:6] + "*" * 10):
         assert expected in text, expected
     assert ZS_PHONE not in text and ZS_ID not in text and "13600003333" not in text
+
+
+def test_move_record_defaults_to_the_clerk_and_owner_page_lists_houses(app, login_as, owners):
+    from app.estate.models import MoveRecord
+
+    c = login_as(roles.SERVICE)
+    html = c.post("/move-records/add", data={"house": str(owners["h1"]), "kind": "in", "person": "李四",
+                                             "moved_on": "2026-01-02", "handled_by": "", "remark": ""},
+                  follow_redirects=True).get_data(True)
+    assert "记录已添加" in html
+    with app.app_context():
+        assert db.session.scalar(select(MoveRecord.handled_by)) == roles.SERVICE  # the clerk's name
+    page = c.get(f"/owners/show/{owners['zs']}").get_data(True)
+    assert "1-1-0101" in page
