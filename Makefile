@@ -45,6 +45,7 @@ demo: setup
 bench: venv translations
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
