@@ -66,7 +66,11 @@ def _with_rules(form_cls, view):
                 item = view.datamodel.get(pk)
                 if item is not None:
                     values = _values_of(item)
-            values.update({name: field.data for name, field in self._fields.items()})
+            for name, field in self._fields.items():
+                # personal data is never put into an edit form: blank there means "keep as it is"
+                if pk is not None and name in view.keep_if_blank and not (field.data or "").strip():
+                    field.data = values.get(name)
+                values[name] = field.data
             errors = type(view).rule_check(values, pk)
             for name, message in errors.items():
                 field = self._fields.get(name)
@@ -85,6 +89,7 @@ class PMModelView(ModelView):
 
     rule_check = None  # callable(values, pk) -> {field: message}
     prepare = None  # callable(obj): normalise before save
+    keep_if_blank: tuple[str, ...] = ()  # personal fields: shown empty when editing, blank keeps the value
     delete_check = None  # callable(obj) -> {field: message}
     page_size = 20
 
@@ -99,6 +104,11 @@ class PMModelView(ModelView):
         if self.rule_check is not None:
             self.add_form = _with_rules(self.add_form, self)
             self.edit_form = _with_rules(self.edit_form, self)
+
+    def prefill_form(self, form, pk):
+        for name in self.keep_if_blank:
+            if name in form:
+                form[name].data = ""
 
     def pre_add(self, item):
         if self.prepare is not None:

@@ -304,6 +304,10 @@ def _masked(kind: str):
             "emergency_contact": masking.mask_text}[kind]
 
 
+# Personal data is not shown in edit forms either: the field starts empty and blank keeps the value.
+KEEP_HINT = _l("Not shown, to protect personal data. Leave blank to keep it; type a new value to change it.")
+
+
 class _ArchiveView(PMModelView):
     """Archive lists: no CSV download (it would bypass masking); the Excel export masks."""
 
@@ -341,12 +345,20 @@ class OwnerView(_ArchiveView):
         "phone": lambda v: _masked("phone")(v),
         "emergency_contact": lambda v: _masked("emergency_contact")(v),
     }
-    add_form_extra_fields = edit_form_extra_fields = {
+    add_form_extra_fields = {
         "kind": _select(LABELS["kind"], OWNER_KINDS, "person"),
         "id_type": _select(LABELS["id_type"], ID_TYPES, "resident_id"),
         # not FAB's plain "already exists": the rule check names the owner on file, with a link
         "id_number": StringField(LABELS["id_number"], validators=[DataRequired(), Length(max=40)]),
     }
+    edit_form_extra_fields = {
+        **add_form_extra_fields,
+        "id_number": StringField(LABELS["id_number"], validators=[Length(max=40)], description=KEEP_HINT),
+        "phone": StringField(LABELS["mobile"], validators=[Length(max=20)], description=KEEP_HINT),
+        "emergency_contact": StringField(LABELS["emergency_contact"], validators=[Length(max=100)],
+                                         description=KEEP_HINT),
+    }
+    keep_if_blank = ("id_number", "phone", "emergency_contact")
     description_columns = {
         "phone": _l("11 digits, e.g. 13812345678"),
         "emergency_contact": _l("Name and phone, e.g. 李四 13912345678"),
@@ -402,9 +414,12 @@ class ResidentView(_ArchiveView):
         "phone": lambda v: _masked("phone")(v),
         "moved_in_on": format_date, "moved_out_on": format_date, "lease_start": format_date, "lease_end": format_date,
     }
-    add_form_extra_fields = edit_form_extra_fields = {
-        "relation": _select(LABELS["relation"], RESIDENT_RELATIONS, "self"),
+    add_form_extra_fields = {"relation": _select(LABELS["relation"], RESIDENT_RELATIONS, "self")}
+    edit_form_extra_fields = {
+        **add_form_extra_fields,
+        "phone": StringField(LABELS["mobile"], validators=[Length(max=20)], description=KEEP_HINT),
     }
+    keep_if_blank = ("phone",)
     rule_check = services.check_resident
     prepare = services.prepare_person
 

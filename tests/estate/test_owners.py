@@ -241,3 +241,23 @@ def test_move_record_defaults_to_the_clerk_and_owner_page_lists_houses(app, logi
         assert db.session.scalar(select(MoveRecord.handled_by)) == roles.SERVICE  # the clerk's name
     page = c.get(f"/owners/show/{owners['zs']}").get_data(True)
     assert "1-1-0101" in page
+
+
+@pytest.mark.parametrize("role", [r for r in roles.ROLES if roles.allowed(r, "OwnerView", "can_edit")])
+def test_edit_form_never_shows_personal_data_and_blank_keeps_it(app, login_as, owners, role):
+    c = login_as(role)
+    form_html = c.get(f"/owners/edit/{owners['zs']}").get_data(True)
+    assert ZS_ID not in form_html and ZS_PHONE not in form_html and "13900001111" not in form_html
+    html = c.post(f"/owners/edit/{owners['zs']}", data={
+        "kind": "person", "name": "张三丰", "id_type": "resident_id", "id_number": "", "phone": "",
+        "emergency_contact": "", "remark": "改名"}, follow_redirects=True).get_data(True)
+    assert "记录已更新" in html
+    with app.app_context():
+        owner = db.session.get(Owner, owners["zs"])
+        assert (owner.name, owner.id_number, owner.phone, owner.emergency_contact) == (
+            "张三丰", ZS_ID, ZS_PHONE, "王五 13900001111")
+    c.post(f"/owners/edit/{owners['zs']}", data={
+        "kind": "person", "name": "张三丰", "id_type": "resident_id", "id_number": "", "phone": "13811110000",
+        "emergency_contact": "", "remark": ""})
+    with app.app_context():
+        assert db.session.get(Owner, owners["zs"]).phone == "13811110000"
