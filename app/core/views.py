@@ -5,6 +5,7 @@ it after the field validators and show each message beside its field, so a bad
 form is shown again with its input, saved nothing. The REST API runs the same
 check and answers 422 with the same messages.
 """
+import json
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, request
@@ -201,17 +202,40 @@ class PMModelRestApi(ModelRestApi):
                                            if scale == 2 else gettext("%(label)s has too many decimals.", label=label)]
         return errors
 
+    # {column: masking function}: personal data leaves the API masked, in every answer
+    mask_columns: dict = {}
+
+    def _mask_row(self, row) -> None:
+        if isinstance(row, dict):
+            for key, mask in self.mask_columns.items():
+                if isinstance(row.get(key), str):
+                    row[key] = mask(row[key])
+
+    def pre_get(self, data):
+        self._mask_row(data.get("result"))
+
+    def pre_get_list(self, data):
+        for row in data.get("result", []):
+            self._mask_row(row)
+
+    def _masked_answer(self, response):
+        if self.mask_columns and response.is_json and isinstance(response.get_json(), dict):
+            body = response.get_json()
+            self._mask_row(body.get("result"))
+            response.set_data(json.dumps(body, ensure_ascii=False))
+        return response
+
     def post_headless(self):
         errors = self._precision_errors()
         if errors:
             return self.response_422(message=errors)
-        return self._guarded(super().post_headless)
+        return self._masked_answer(self._guarded(super().post_headless))
 
     def put_headless(self, pk):
         errors = self._precision_errors()
         if errors:
             return self.response_422(message=errors)
-        return self._guarded(super().put_headless, pk)
+        return self._masked_answer(self._guarded(super().put_headless, pk))
 
     def delete_headless(self, pk):
         return self._guarded(super().delete_headless, pk)

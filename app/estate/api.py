@@ -1,6 +1,7 @@
 """REST API of the estate structure (FAB ModelRestApi, OpenAPI at /api/v1/_openapi)."""
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from app.core import masking
 from app.core.views import PMModelRestApi
 from app.estate import services
 from app.estate.models import Building, Community, House, Owner, ParkingSpace, Unit
@@ -80,19 +81,6 @@ class OwnerApi(_EstateApi):
     rule_check = services.check_owner
     prepare = services.prepare_person
 
-    @staticmethod
-    def _mask(row: dict) -> None:
-        from app.core import masking
-
-        for key, fn in (("id_number", masking.mask_id_number), ("phone", masking.mask_phone),
-                        ("emergency_contact", masking.mask_text)):
-            if key in row:
-                row[key] = fn(row[key])
-
-    def pre_get(self, data):
-        self._mask(data.get("result", {}))
-
-    def pre_get_list(self, data):
-        for row in data.get("result", []):
-            self._mask(row)
+    mask_columns = {"id_number": masking.mask_id_number, "phone": masking.mask_phone,
+                    "emergency_contact": masking.mask_text}
 

@@ -261,3 +261,16 @@ def test_edit_form_never_shows_personal_data_and_blank_keeps_it(app, login_as, o
         "emergency_contact": "", "remark": ""})
     with app.app_context():
         assert db.session.get(Owner, owners["zs"]).phone == "13811110000"
+
+
+def test_api_answers_to_add_and_edit_are_masked_too(app, login_as, estate):
+    c = login_as(roles.SERVICE)
+    new_id = resident_id("19880808", "320102", "321")
+    resp = c.post("/api/v1/owner/", json={"kind": "person", "name": "周八", "id_type": "resident_id",
+                                          "id_number": new_id, "phone": "13712345678"})
+    assert resp.status_code == 201, resp.get_data(True)
+    assert new_id not in resp.get_data(True) and "13712345678" not in resp.get_data(True)
+    pk = resp.get_json()["id"]
+    resp = c.put(f"/api/v1/owner/{pk}", json={"phone": "13787654321"})
+    assert resp.status_code == 200 and "13787654321" not in resp.get_data(True)
+    assert resp.get_json()["result"]["phone"] == "137****4321"
