@@ -67,6 +67,7 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
 
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads (Excel imports) above this get the Chinese 413 page
     PM_PRINT_TEMPLATE_FOLDER = os.path.join(BASE_DIR, "templates", "print")
 
 

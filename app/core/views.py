@@ -26,6 +26,7 @@ AUDIT_ACTIONS = {
     "update": _l("Updated"),
     "delete": _l("Deleted"),
     "view": _l("Viewed personal data"),
+    "import": _l("Imported"),
 }
 
 

@@ -253,7 +253,8 @@ def count_houses() -> int:
 
 OWNER_LABELS = {
     "owner": _l("Owner"),
-    "kind": _l("Owner type"),
+    "full_name": _l("Full name"),
+    "owner_kind": _l("Owner type"),
     "id_type": _l("ID type"),
     "id_number": _l("ID number"),
     "mobile": _l("Mobile phone"),
@@ -396,8 +397,8 @@ def check_owner(values: dict, pk=None) -> dict:
     from app.core import validators
 
     errors: dict = {}
-    check_choice(errors, values, "kind", _label("kind"), OWNER_KINDS)
-    check_text(errors, values, "name", _label("name"), 100)
+    check_choice(errors, values, "kind", _label("owner_kind"), OWNER_KINDS)
+    check_text(errors, values, "name", _label("full_name"), 100)
     check_choice(errors, values, "id_type", _label("id_type"), validators.ID_TYPES)
     check_text(errors, values, "id_number", _label("id_number"), 40)
     check_text(errors, values, "phone", _label("mobile"), 20, required=False)

@@ -291,6 +291,9 @@ def register(appbuilder) -> None:
                         **arc)
     appbuilder.add_view_no_menu(PersonalDataView)
     appbuilder.add_view_no_menu(TransferView)
+    from app.estate import excel_views
+
+    excel_views.register(appbuilder)
 
 
 
@@ -329,7 +332,7 @@ class OwnerView(_ArchiveView):
     edit_title = _l("Edit owner")
     show_title = _l("Owner")
     show_template = "estate/owner_show.html"
-    label_columns = {**LABELS, "name": _l("Full name"), "phone": LABELS["mobile"], "kind": LABELS["kind"]}
+    label_columns = {**LABELS, "name": LABELS["full_name"], "phone": LABELS["mobile"], "kind": LABELS["owner_kind"]}
     list_columns = ["name", "kind", "id_type", "id_number", "phone"]
     add_columns = ["kind", "name", "id_type", "id_number", "phone", "emergency_contact", "remark"]
     # the ID number is not edited in place: a wrong one is corrected by the archive clerk via a new record
@@ -346,7 +349,7 @@ class OwnerView(_ArchiveView):
         "emergency_contact": lambda v: _masked("emergency_contact")(v),
     }
     add_form_extra_fields = {
-        "kind": _select(LABELS["kind"], OWNER_KINDS, "person"),
+        "kind": _select(LABELS["owner_kind"], OWNER_KINDS, "person"),
         "id_type": _select(LABELS["id_type"], ID_TYPES, "resident_id"),
         # not FAB's plain "already exists": the rule check names the owner on file, with a link
         "id_number": StringField(LABELS["id_number"], validators=[DataRequired(), Length(max=40)]),

@@ -20,7 +20,9 @@ ROLES = [ADMIN, MANAGER, SERVICE, CASHIER, ENGINEER, ORDER, CLEANING, ARCHIVES, 
 READ_ONLY_ROLES = {COMMITTEE}
 
 READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster", "print_roster", "can_search",
-                    "can_owner_card"}
+                    "can_owner_card",
+                    # ExportView: the export page and its downloads (masked lists) are reads
+                    "can_index", "can_owners", "can_houses"}
 
 RESOURCES: dict[str, list[str]] = {
     "communities": ["CommunityView", "CommunityApi"],
@@ -40,6 +42,9 @@ RESOURCES: dict[str, list[str]] = {
     "move_records": ["MoveRecordView"],
     # showing one masked value (证件号, 手机, 紧急联系人), written to the audit log
     "personal_data": ["PersonalDataView"],
+    # Excel: import houses with owners (all rows or none); export masked owner and house lists
+    "owner_import": ["OwnerImportView"],
+    "export": ["ExportView"],
 }
 
 MATRIX: dict[str, dict[str, str]] = {
@@ -48,17 +53,18 @@ MATRIX: dict[str, dict[str, str]] = {
         "communities": "w", "buildings": "w", "units": "w", "houses": "w", "parking": "w",
         "roster_print": "r", "audit": "r", "household_search": "r", "owners": "w", "ownership": "w",
         "transfer": "w", "residents": "w", "vehicles": "w", "access_cards": "w", "move_records": "w",
-        "personal_data": "w",
+        "personal_data": "w", "owner_import": "w", "export": "r",
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
         "roster_print": "r", "household_search": "r", "owners": "w", "ownership": "w", "transfer": "w",
         "residents": "w", "vehicles": "w", "access_cards": "w", "move_records": "w", "personal_data": "w",
+        "export": "r",
     },
     CASHIER: {
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
         "roster_print": "r", "household_search": "r", "owners": "r", "ownership": "r", "residents": "r",
-        "vehicles": "r",
+        "vehicles": "r", "export": "r",
     },
     ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r"},
     ORDER: {"houses": "r", "parking": "r", "household_search": "r", "residents": "r", "vehicles": "r",
@@ -67,12 +73,12 @@ MATRIX: dict[str, dict[str, str]] = {
     ARCHIVES: {
         "communities": "w", "buildings": "w", "units": "w", "houses": "w", "parking": "w",
         "roster_print": "r", "household_search": "r", "owners": "w", "ownership": "w", "residents": "w",
-        "vehicles": "w", "access_cards": "r", "move_records": "r",
+        "vehicles": "w", "access_cards": "r", "move_records": "r", "owner_import": "w", "export": "r",
     },
     COMMITTEE: {  # read-only, and never unmasked personal data
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
         "roster_print": "r", "household_search": "r", "owners": "r", "ownership": "r", "residents": "r",
-        "vehicles": "r",
+        "vehicles": "r", "export": "r",
     },
 }
 
@@ -108,6 +114,8 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "VehicleView": ("Vehicles", "Owner archive"),
     "AccessCardView": ("Access cards and keys", "Owner archive"),
     "MoveRecordView": ("Move in / move out", "Owner archive"),
+    "OwnerImportView": ("Import owners", "Owner archive"),
+    "ExportView": ("Export to Excel", "Owner archive"),
 }
 
 
