@@ -46,6 +46,7 @@ bench: venv translations
 	$(BIN)/python bench/pdf.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/import_owners.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -214,12 +214,13 @@ def test_house_page_shows_owners_residents_and_a_transfer_button(login_as, owner
     assert "张三" in committee and "办理过户" not in committee
 
 
-def test_owner_archive_card_pdf_is_masked(login_as, owners):
+@pytest.mark.parametrize("role", [r for r in roles.ROLES if roles.allowed(r, "RosterPrintView", "can_owner_card")])
+def test_owner_archive_card_pdf_is_masked_for_every_role(login_as, owners, role):
     import io
 
     from pypdf import PdfReader
 
-    resp = login_as(roles.SERVICE).get(f"/print/owner-card?house={owners['h1']}")
+    resp = login_as(role).get(f"/print/owner-card?house={owners['h1']}")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(resp.data))
     text = "".join(p.extract_text() for p in reader.pages)
