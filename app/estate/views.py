@@ -10,16 +10,16 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.core.audit import register_labels
 from app.core.formatting import format_area, format_date
-from app.core.validators import ID_TYPES
 from app.core.rules import RuleViolation
+from app.core.validators import ID_TYPES
 from app.core.views import PMModelView, add_field_error
 from app.estate import printing, services
-from app.extensions import db
 from app.estate.models import (
     CARD_KINDS,
     HOUSE_STATUSES,
@@ -42,6 +42,7 @@ from app.estate.models import (
     Unit,
     Vehicle,
 )
+from app.extensions import db
 
 LABELS = services.LABELS
 VALUE_LABELS = {
@@ -185,16 +186,6 @@ class HouseView(PMModelView):
     delete_check = services.can_delete
     show_template = "estate/house_show.html"
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        house = self.datamodel.get(pk)
-        self.extra_args = {
-            "can_transfer": self.appbuilder.sm.has_access("can_transfer", "TransferView"),
-            "building_id": house.building_id if house is not None else None,
-        }
-        return super().show(pk)
-
 
 class ParkingSpaceView(PMModelView):
     datamodel = SQLAInterface(ParkingSpace)
@@ -246,8 +237,11 @@ class RosterPrintView(BaseView):
         try:
             buildings = [int(v) for v in request.args.getlist("building")]
             communities = [int(v) for v in request.args.getlist("community")]
+            houses = [int(v) for v in request.args.getlist("house")]  # the house's building
         except ValueError:
             abort(400)
+        if houses:
+            buildings += db.session.scalars(select(House.building_id).where(House.id.in_(houses))).all()
         if not buildings and not communities:
             return redirect("/buildings/list/")
         return printing.roster_response(building_ids=buildings, community_ids=communities)
@@ -317,6 +311,19 @@ class _ArchiveView(PMModelView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     label_columns = LABELS
 
+    reveal_kind = None  # "owner"/"resident": the show page offers the audited reveal of masked values
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        if self.reveal_kind:  # the same for every request: the template asks about the user's permission
+            fields = services.PERSONAL_FIELDS[self.reveal_kind][1]
+            self.extra_args = {
+                "reveal_kind": self.reveal_kind,
+                "reveal_fields": [(f, LABELS["mobile"] if f == "phone" else LABELS[f]) for f in fields],
+            }
+        return super().show(pk)
+
     def pre_add(self, item):
         # 经办人 left blank means the clerk who records it
         if hasattr(item, "handled_by") and not (item.handled_by or "").strip() and g.user is not None:
@@ -369,15 +376,7 @@ class OwnerView(_ArchiveView):
     rule_check = services.check_owner
     prepare = services.prepare_person
 
-    def _revealable(self):
-        return [(f, LABELS["mobile"] if f == "phone" else LABELS[f]) for f in services.PERSONAL_FIELDS["owner"][1]]
-
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        self.extra_args = {"reveal_kind": "owner", "reveal_fields": self._revealable(),
-                           "can_reveal": self.appbuilder.sm.has_access("can_reveal", "PersonalDataView")}
-        return super().show(pk)
+    reveal_kind = "owner"
 
 
 class OwnershipView(_ArchiveView):
@@ -426,12 +425,7 @@ class ResidentView(_ArchiveView):
     rule_check = services.check_resident
     prepare = services.prepare_person
 
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        self.extra_args = {"reveal_kind": "resident", "reveal_fields": [("phone", LABELS["mobile"])],
-                           "can_reveal": self.appbuilder.sm.has_access("can_reveal", "PersonalDataView")}
-        return super().show(pk)
+    reveal_kind = "resident"
 
 
 class VehicleView(_ArchiveView):

@@ -85,3 +85,9 @@ def test_too_many_buildings_at_once_is_refused_with_a_message(app, admin, estate
     resp = admin.get(f"/print/roster?community={estate['community']}", follow_redirects=True)
     assert resp.mimetype == "text/html"
     assert "一次最多打印 1 栋楼，本次选择了 2 栋" in resp.get_data(as_text=True)
+
+
+def test_house_page_prints_its_buildings_roster(admin, estate):
+    resp = admin.get(f"/print/roster?house={estate['houses'][0]}")
+    _, text = _text(resp.data)
+    assert "1-1-0101" in text and "2-1-0301" not in text
