@@ -275,3 +275,8 @@ def test_api_answers_to_add_and_edit_are_masked_too(app, login_as, estate):
     resp = c.put(f"/api/v1/owner/{pk}", json={"phone": "13787654321"})
     assert resp.status_code == 200 and "13787654321" not in resp.get_data(True)
     assert resp.get_json()["result"]["phone"] == "137****4321"
+
+
+def test_home_page_offers_the_household_search_to_the_front_desk(login_as):
+    assert 'id="home-search"' in login_as(roles.SERVICE).get("/").get_data(True)
+    assert 'id="home-search"' not in login_as(roles.CLEANING).get("/").get_data(True)
