@@ -47,3 +47,19 @@ def print_table(headers: list[str], rows: list[list]) -> None:
     for row in cells:
         line = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:])]
         print("  ".join(line).rstrip())
+
+
+def database_size_mb() -> float | None:
+    """Size of the current app's database in MB (SQLite file or PostgreSQL database)."""
+    import os
+
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    backend = db.engine.url.get_backend_name()
+    if backend == "sqlite":
+        return os.path.getsize(db.engine.url.database) / 2**20
+    if backend == "postgresql":
+        return db.session.scalar(text("SELECT pg_database_size(current_database())")) / 2**20
+    return None

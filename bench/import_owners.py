@@ -26,7 +26,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir)))
 
-from bench.common import make_app, maxrss_mb, print_table, upgrade_quietly  # noqa: E402
+from bench.common import database_size_mb, make_app, maxrss_mb, print_table, upgrade_quietly  # noqa: E402
 from bench.scale import StatementCounter, drop_everything, table_names  # noqa: E402
 
 COMMUNITY = "翠湖花园"
@@ -59,7 +59,7 @@ def make_file(rows: int, floor_offset: int = 0) -> bytes:
 
 
 def run(url: str, rows: int) -> dict:
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from app.core.audit import set_cli_actor
     from app.estate import importing
@@ -101,11 +101,7 @@ def run(url: str, rows: int) -> dict:
         out["houses"] = db.session.scalar(select(func.count(House.id)))
         out["owners"] = db.session.scalar(select(func.count(Owner.id)))
         out["ownerships"] = db.session.scalar(select(func.count(Ownership.id)))
-        backend = db.engine.url.get_backend_name()
-        if backend == "sqlite":
-            out["db_mb"] = os.path.getsize(db.engine.url.database) / 2**20
-        elif backend == "postgresql":
-            out["db_mb"] = db.session.scalar(text("SELECT pg_database_size(current_database())")) / 2**20
+        out["db_mb"] = database_size_mb()
         set_cli_actor(None)
         db.session.remove()
         db.engine.dispose()

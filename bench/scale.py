@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir)))
 
-from bench.common import make_app, maxrss_mb, print_table, upgrade_quietly  # noqa: E402
+from bench.common import database_size_mb, make_app, maxrss_mb, print_table, upgrade_quietly  # noqa: E402
 
 USERNAME = "bench"
 PASSWORD = "Bench-Pass-2026"
@@ -103,7 +103,7 @@ def timed_gets(client, url: str, expect: str, warmup: int, requests: int, counte
 
 def run_size(url: str, households: int, args) -> dict:
     """Migrate a fresh database, load `households` demo houses, time the houses list."""
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from app.core.audit import set_cli_actor
     from app.estate.demo import load_demo
@@ -149,11 +149,7 @@ def run_size(url: str, households: int, args) -> dict:
     out["unfiltered"] = timed_gets(client, "/houses/list/", first_overall, args.warmup, args.requests, counter)
 
     with app.app_context():
-        backend = db.engine.url.get_backend_name()
-        if backend == "sqlite":
-            out["db_mb"] = os.path.getsize(db.engine.url.database) / 2**20
-        elif backend == "postgresql":
-            out["db_mb"] = db.session.scalar(text("SELECT pg_database_size(current_database())")) / 2**20
+        out["db_mb"] = database_size_mb()
         db.session.remove()
         db.engine.dispose()
     return out
