@@ -1,7 +1,7 @@
 """Estate views: configuration only; rules live in estate.services."""
 from datetime import date
 
-from flask import abort, flash, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectField
@@ -284,6 +284,8 @@ def register(appbuilder) -> None:
     appbuilder.add_view(MoveRecordView, "Move in / move out", label=_l("Move in / move out"), icon="fa-truck",
                         **arc)
     appbuilder.add_view_no_menu(PersonalDataView)
+    # the house page warns when its current owners' shares do not make 100%
+    current_app.add_template_global(services.active_share_total, "house_share_total")
     appbuilder.add_view_no_menu(TransferView)
     from app.estate import excel_views
 

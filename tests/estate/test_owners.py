@@ -280,3 +280,14 @@ def test_api_answers_to_add_and_edit_are_masked_too(app, login_as, estate):
 def test_home_page_offers_the_household_search_to_the_front_desk(login_as):
     assert 'id="home-search"' in login_as(roles.SERVICE).get("/").get_data(True)
     assert 'id="home-search"' not in login_as(roles.CLEANING).get("/").get_data(True)
+
+
+def test_house_page_warns_when_shares_do_not_make_100(app, login_as, owners):
+    c = login_as(roles.SERVICE)
+    assert 'id="pm-share-warning"' not in c.get(f"/houses/show/{owners['h1']}").get_data(True)
+    with app.app_context():
+        row = db.session.scalar(select(Ownership).where(Ownership.house_id == owners["h1"]))
+        row.share = Decimal("50")
+        db.session.commit()
+    html = c.get(f"/houses/show/{owners['h1']}").get_data(True)
+    assert 'id="pm-share-warning"' in html and "合计为 50.00％" in html
