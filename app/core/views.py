@@ -255,6 +255,7 @@ class AuditLogView(ModelView):
     label_columns = {
         "at": _l("Time"),
         "username": _l("User"),
+        "user_id": _l("User ID"),
         "action": _l("Action"),
         "table_name": _l("Table"),
         "record_id": _l("Record ID"),

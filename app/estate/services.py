@@ -254,6 +254,9 @@ def count_houses() -> int:
 OWNER_LABELS = {
     "owner": _l("Owner"),
     "full_name": _l("Full name"),
+    "name_pinyin": _l("Name in pinyin"),
+    "name_initials": _l("Pinyin initials"),
+    "phone_tail": _l("Last 4 digits of the mobile"),
     "owner_kind": _l("Owner type"),
     "id_type": _l("ID type"),
     "id_number": _l("ID number"),
