@@ -15,9 +15,11 @@ PASSWORD = "Test-Pass-2026"
 
 
 def _database_url(tmp_path_factory) -> str:
+    from config import database_url
+
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if url:
-        return url
+        return database_url(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
 
 

@@ -68,3 +68,12 @@ def test_api_is_documented_in_openapi(admin):
     paths = resp.get_json()["paths"]
     for resource in ("community", "building", "unit", "house", "parking_space"):
         assert f"/api/v1/{resource}/" in paths
+
+
+def test_plain_postgresql_urls_use_psycopg_3():
+    from config import database_url
+
+    assert database_url("postgresql://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
