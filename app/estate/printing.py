@@ -60,14 +60,7 @@ def roster_response(building_ids=(), community_ids=()) -> Response:
     except TooManyBuildings as exc:
         flash(str(exc), "warning")
         return redirect(url_for("BuildingView.list"))
-    filename = gettext("House roster") + f"-{date.today():%Y%m%d}.pdf"
-    from urllib.parse import quote
-
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"},
-    )
+    return pdf_response(pdf, gettext("House roster"))
 
 
 def owner_card_pdf(house_ids) -> bytes:
