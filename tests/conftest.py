@@ -74,10 +74,13 @@ def _clean_tables(app):
                                    ParkingSpace, Resident, Unit, Vehicle)
     from app.extensions import db
     from app.security.models import LoginThrottle
+    from app.service.models import (Complaint, ComplaintEvent, Consultation, Contact, Material, ServiceCharge,
+                                    ServiceRequest, SpecialService, WorkOrder, WorkOrderEvent, WorkOrderMaterial)
 
     with app.app_context():
         db.session.rollback()
-        for model in (MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,
+        for model in (WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
+                      ServiceRequest, SpecialService, Contact, Material, ServiceCharge, MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,
                       Building, Community, AuditLog, LoginThrottle):
             db.session.execute(delete(model))
         db.session.commit()
@@ -170,3 +173,11 @@ def resident_id(birth: str = "19850312", area: str = "330106", seq: str = "123")
 
     body = area + birth + seq
     return body + resident_id_check_char(body)
+
+
+def actor(app, role):
+    """The service-layer Actor of a role's test user (call inside an app context)."""
+    from app.service.services import Actor
+
+    user = app.appbuilder.sm.find_user(username=role_user(role))
+    return Actor.of(user)

@@ -52,7 +52,29 @@ def _check_0002(conn):
     assert row[0] == "张三" and str(row[1]) in ("100.00", "100")
 
 
-SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002)}
+def _seed_0003(conn):
+    conn.execute(text(
+        "INSERT INTO service_contact (id, community_id, occurred_at, channel, kind, house_id, summary,"
+        " received_by_name) VALUES (901, 901, '2026-11-23 09:00:00', 'phone', 'repair', 901, '厨房水管漏水', '前台')"
+    ))
+    conn.execute(text(
+        "INSERT INTO service_work_order (id, order_no, community_id, house_id, scope, category, source, urgency,"
+        " description, contact_id, state, version, reported_at, labour_fee, material_fee, print_count)"
+        " VALUES (901, 'BX20261123-000901', 901, 901, 'private', 'water_power', 'phone', 'normal', '厨房水管漏水',"
+        " 901, 'pending', 1, '2026-11-23 09:00:00', 0, 0, 0)"
+    ))
+
+
+def _check_0003(conn):
+    row = conn.execute(text(
+        "SELECT o.order_no, c.summary FROM service_work_order o JOIN service_contact c ON c.id = o.contact_id"
+        " WHERE o.id = 901"
+    )).one()
+    assert row[0] == "BX20261123-000901" and row[1] == "厨房水管漏水"
+    assert conn.execute(text("SELECT count(*) FROM service_deadline")).scalar() >= 5
+
+
+SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003)}
 
 
 def _revisions(app):

@@ -1,0 +1,1157 @@
+"""The service desk's rules: the work log, the work order and complaint state machines, deadlines, charges.
+
+Each state machine is one declared table (from state, action, to state, roles allowed). Every change of
+state goes through `transition()` (work orders) or `complaint_transition()` (complaints): they check the
+table, the role and the action's data, write the history row and flush. Two staff acting on the same
+record at the same moment: the version column makes exactly one win; the other gets ConcurrentChange.
+No request, no Flask globals here: views, the API and the CLI pass an `Actor`.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, event, func, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core.money import to_money
+from app.core.rules import RuleViolation, check_choice, check_text
+from app.estate.models import Building, Community, House
+from app.extensions import db
+from app.security import roles
+from app.service.models import (ACCEPTANCE, CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATES, CONTACT_KINDS,
+                                CONSULTATION_KINDS, DEPARTMENTS, ORDER_STATES, PLACE_SCOPES, REPAIR_CATEGORIES,
+                                SATISFACTION, SEVERITIES, URGENCIES, Complaint, ComplaintEvent, Consultation, Contact,
+                                Material, ServiceCharge, ServiceDeadline, ServiceRequest, SpecialService, WorkOrder,
+                                WorkOrderEvent, WorkOrderMaterial)
+
+LABELS = {
+    "community": _l("Community"),
+    "occurred_at": _l("Time"),
+    "channel": _l("Channel"),
+    "kind": _l("Type"),
+    "house": _l("House"),
+    "building": _l("Building"),
+    "person": _l("Contact person"),
+    "phone": _l("Phone"),
+    "summary": _l("Summary"),
+    "handling": _l("Handling"),
+    "received_by_name": _l("Received by"),
+    "order_no": _l("Order no."),
+    "place": _l("Place"),
+    "scope": _l("Part"),
+    "category": _l("Category"),
+    "source": _l("Source"),
+    "urgency": _l("Urgency"),
+    "description": _l("Description"),
+    "reporter_name": _l("Reporter"),
+    "reporter_phone": _l("Reporter's phone"),
+    "appointment": _l("Appointment"),
+    "contact": _l("Work log entry"),
+    "state": _l("State"),
+    "reported_at": _l("Reported at"),
+    "received_by": _l("Received by"),
+    "arrive_due": _l("Arrive by"),
+    "finish_due": _l("Finish by"),
+    "assignee": _l("Assigned to"),
+    "dispatched_at": _l("Dispatched at"),
+    "arrived_at": _l("Arrived at"),
+    "finished_at": _l("Finished at"),
+    "closed_at": _l("Closed at"),
+    "result": _l("Result"),
+    "labour_hours": _l("Labour hours"),
+    "labour_fee": _l("Labour fee (yuan)"),
+    "material_fee": _l("Material fee (yuan)"),
+    "total_fee": _l("Charge (yuan)"),
+    "callback_at": _l("Called back at"),
+    "callback_by": _l("Called back by"),
+    "satisfaction": _l("Satisfaction"),
+    "callback_remark": _l("Callback remarks"),
+    "print_count": _l("Times printed"),
+    "name": _l("Name"),
+    "spec": _l("Specification"),
+    "unit": _l("Unit of measure"),
+    "unit_price": _l("Unit price (yuan)"),
+    "active": _l("In use"),
+    "quantity": _l("Quantity"),
+    "amount": _l("Amount (yuan)"),
+    "source_id": _l("Source record"),
+    "created_at": _l("Created at"),
+    "complaint_no": _l("Complaint no."),
+    "complainant": _l("Complainant"),
+    "severity": _l("Severity"),
+    "content": _l("Complaint"),
+    "received_at": _l("Received at"),
+    "responsible": _l("First responsible person"),
+    "department": _l("Handling department"),
+    "respond_due": _l("Respond by"),
+    "resolve_due": _l("Resolve by"),
+    "responded_at": _l("First response at"),
+    "investigation": _l("Investigation"),
+    "replied_at": _l("Replied at"),
+    "acceptance": _l("Complainant's acceptance"),
+    "asked_at": _l("Asked at"),
+    "question": _l("Question or suggestion"),
+    "answer": _l("Answer"),
+    "answered_by": _l("Answered by"),
+    "provider": _l("Provider"),
+    "price": _l("Price (yuan)"),
+    "price_unit": _l("Price per"),
+    "service": _l("Service"),
+    "title": _l("Service requested"),
+    "agreed_price": _l("Agreed price (yuan)"),
+    "requested_at": _l("Requested at"),
+    "scheduled_for": _l("Scheduled for"),
+    "approved_by": _l("Approved by"),
+    "done_at": _l("Done at"),
+    "first_execution": _l("First execution"),
+    "execution_record": _l("Detailed record of the execution"),
+    "remark": _l("Remarks"),
+    "level": _l("Level"),
+    "respond_minutes": _l("Minutes to arrive / respond"),
+    "finish_minutes": _l("Minutes to finish / resolve"),
+    "note": _l("Note"),
+    "at": _l("Time"),
+    "user_name": _l("By"),
+    "action": _l("Action"),
+    "from_state": _l("From"),
+    "to_state": _l("To"),
+    "overdue": _l("Overdue"),
+}
+
+TEXT_LIMIT = 1000
+DESK = frozenset({roles.SERVICE, roles.MANAGER, roles.ADMIN})
+FIELD = frozenset({roles.ENGINEER, roles.MANAGER, roles.ADMIN})
+MANAGERS = frozenset({roles.MANAGER, roles.ADMIN})
+
+# ---------------------------------------------------------------------------- who acts
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: a user id, a name for the history, and the user's role names."""
+
+    id: int | None
+    name: str
+    roles: frozenset = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, user) -> "Actor":
+        name = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
+        return cls(user.id, name or user.username, frozenset(r.name for r in user.roles))
+
+
+class ConcurrentChange(RuleViolation):
+    """Someone else changed the record between reading and writing it."""
+
+    def __init__(self):
+        super().__init__({"": gettext("Someone else has just changed this record. Please reload it and try again.")})
+
+
+def _label(name: str) -> str:
+    return str(LABELS.get(name, name))
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now()).replace(microsecond=0)
+
+
+# ---------------------------------------------------------------------------- deadlines
+
+DEFAULT_DEADLINES = {  # (kind, level): (minutes to arrive or respond, minutes to finish or resolve)
+    ("repair", "urgent"): (30, 240),
+    ("repair", "normal"): (240, 1440),
+    ("repair", "scheduled"): (1440, 4320),
+    ("complaint", "normal"): (120, 4320),
+    ("complaint", "major"): (30, 1440),
+}
+
+
+def deadline_minutes(kind: str, level: str) -> tuple[int, int]:
+    row = db.session.scalar(select(ServiceDeadline).where(ServiceDeadline.kind == kind, ServiceDeadline.level == level))
+    if row is not None:
+        return row.respond_minutes, row.finish_minutes
+    return DEFAULT_DEADLINES.get((kind, level), DEFAULT_DEADLINES[(kind, "normal")])
+
+
+def check_deadline(values: dict, pk=None) -> dict:
+    errors: dict = {}
+    levels = URGENCIES if values.get("kind") == "repair" else SEVERITIES
+    check_choice(errors, values, "kind", _label("kind"), {"repair": 1, "complaint": 1})
+    if "kind" not in errors:
+        check_choice(errors, values, "level", _label("level"), levels)
+    for name in ("respond_minutes", "finish_minutes"):
+        value = values.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 60 * 24 * 90:
+            errors[name] = gettext("%(label)s must be between %(low)d and %(high)d.", label=_label(name), low=1,
+                                   high=60 * 24 * 90)
+    if not errors and values["respond_minutes"] > values["finish_minutes"]:
+        errors["finish_minutes"] = gettext("The time to finish cannot be shorter than the time to arrive or respond.")
+    if not errors:
+        stmt = select(ServiceDeadline.id).where(ServiceDeadline.kind == values["kind"],
+                                                ServiceDeadline.level == values["level"])
+        if pk is not None:
+            stmt = stmt.where(ServiceDeadline.id != int(pk))
+        if db.session.scalar(stmt) is not None:
+            errors["level"] = gettext("This level already has its deadlines.")
+    return errors
+
+
+# ---------------------------------------------------------------------------- common checks
+
+
+def _check_phone(errors: dict, values: dict, name: str) -> None:
+    from app.core import validators
+
+    value = values.get(name)
+    if value not in (None, ""):
+        problem = validators.validate_phone(value)
+        if problem:
+            errors[name] = problem
+
+
+def _normalize_phone(obj, name: str) -> None:
+    from app.core import validators
+
+    value = getattr(obj, name)
+    if value:
+        setattr(obj, name, validators.normalize_phone(value))
+
+
+def _obj_id(value):
+    """An id from a form value that may be a model instance, an int or a digit string."""
+    if value is None or value == "":
+        return None
+    if hasattr(value, "id"):
+        return value.id
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _check_house(errors: dict, values: dict, name: str = "house", required: bool = False) -> House | None:
+    house_id = _obj_id(values.get(name) if name in values else values.get(name + "_id"))
+    if house_id is None:
+        if required:
+            errors[name] = gettext("%(label)s must not be empty.", label=_label(name))
+        return None
+    house = db.session.get(House, house_id) if house_id > 0 else None
+    if house is None:
+        errors[name] = gettext("There is no such house.")
+    return house
+
+
+def _community_of(values: dict, house: House | None) -> int | None:
+    if house is not None:
+        return house.community_id
+    return _obj_id(values.get("community") if "community" in values else values.get("community_id"))
+
+
+def _check_community(errors: dict, values: dict, house: House | None) -> None:
+    community_id = _community_of(values, house)
+    if community_id is None:
+        errors["community"] = gettext("%(label)s must not be empty.", label=_label("community"))
+    elif community_id < 0 or db.session.get(Community, community_id) is None:
+        errors["community"] = gettext("There is no such community.")
+    elif house is not None:
+        given = _obj_id(values.get("community") if "community" in values else values.get("community_id"))
+        if given is not None and given != house.community_id:
+            errors["house"] = gettext("The house is not in the chosen community.")
+
+
+# ---------------------------------------------------------------------------- 物业部工作日志
+
+
+def check_contact(values: dict, pk=None) -> dict:
+    errors: dict = {}
+    house = _check_house(errors, values)
+    _check_community(errors, values, house)
+    check_choice(errors, values, "channel", _label("channel"), CHANNELS)
+    check_choice(errors, values, "kind", _label("kind"), CONTACT_KINDS)
+    check_text(errors, values, "summary", _label("summary"), TEXT_LIMIT)
+    check_text(errors, values, "handling", _label("handling"), TEXT_LIMIT, required=False)
+    check_text(errors, values, "person", _label("person"), 100, required=False)
+    _check_phone(errors, values, "phone")
+    occurred = values.get("occurred_at")
+    if isinstance(occurred, datetime) and occurred > datetime.now() + timedelta(minutes=5):
+        errors["occurred_at"] = gettext("%(label)s cannot be in the future.", label=_label("occurred_at"))
+    return errors
+
+
+def prepare_contact(contact: Contact, actor: Actor | None = None) -> None:
+    _normalize_phone(contact, "phone")
+    if contact.house is not None:
+        contact.community_id = contact.house.community_id
+        contact.community = contact.house.community
+    if contact.occurred_at is None:
+        contact.occurred_at = _now(None)
+    if actor is not None and contact.received_by_id is None:
+        contact.received_by_id = actor.id
+        contact.received_by_name = actor.name
+
+
+def log_contact(values: dict, actor: Actor) -> Contact:
+    """Write one work log entry (flushed, not committed)."""
+    errors = check_contact(values)
+    if errors:
+        raise RuleViolation(errors)
+    house = _check_house({}, values)
+    contact = Contact(
+        community_id=_community_of(values, house), house_id=house.id if house else None,
+        occurred_at=values.get("occurred_at") or _now(None), channel=values.get("channel") or "phone",
+        kind=values.get("kind") or "other", person=values.get("person") or None, phone=values.get("phone") or None,
+        summary=values["summary"].strip(), handling=values.get("handling") or None,
+    )
+    prepare_contact(contact, actor)
+    db.session.add(contact)
+    db.session.flush()
+    return contact
+
+
+def contact_defaults(contact: Contact) -> dict:
+    """What a record opened from a work log entry starts with."""
+    return {"community": contact.community, "house": contact.house, "person": contact.person,
+            "phone": contact.phone, "summary": contact.summary, "channel": contact.channel,
+            "occurred_at": contact.occurred_at}
+
+
+def _check_contact_link(errors: dict, values: dict, model, pk=None) -> None:
+    contact_id = _obj_id(values.get("contact") if "contact" in values else values.get("contact_id"))
+    if contact_id is None:
+        return
+    if contact_id < 0 or db.session.get(Contact, contact_id) is None:
+        errors["contact"] = gettext("There is no such work log entry.")
+        return
+    stmt = select(model.id).where(model.contact_id == contact_id)
+    if pk is not None:
+        stmt = stmt.where(model.id != int(pk))
+    if db.session.scalar(stmt) is not None:
+        errors["contact"] = gettext("This work log entry has already become a record of its own.")
+
+
+# ---------------------------------------------------------------------------- numbers
+
+
+def _placeholder_no() -> str:
+    return "~" + uuid.uuid4().hex[:18]
+
+
+def _number_after_insert(prefix: str, column: str, at_attr: str):
+    def listener(mapper, connection, target):
+        if getattr(target, column) and not getattr(target, column).startswith("~"):
+            return
+        at = getattr(target, at_attr) or datetime.now()
+        number = f"{prefix}{at:%Y%m%d}-{target.id:06d}"
+        table = mapper.local_table
+        connection.execute(update(table).where(table.c.id == target.id).values({column: number}))
+        from sqlalchemy.orm.attributes import set_committed_value
+
+        set_committed_value(target, column, number)
+
+    return listener
+
+
+event.listen(WorkOrder, "after_insert", _number_after_insert("BX", "order_no", "reported_at"))
+event.listen(Complaint, "after_insert", _number_after_insert("TS", "complaint_no", "received_at"))
+
+
+# ---------------------------------------------------------------------------- 报修 work orders
+
+# The work order state machine: (from state, action, to state, roles that may do it).
+# An engineer (工程维修) may act only on orders assigned to him.
+ORDER_TRANSITIONS: list[tuple[str, str, str, frozenset]] = [
+    ("pending", "dispatch", "dispatched", DESK),
+    ("dispatched", "transfer", "dispatched", DESK),
+    ("in_progress", "transfer", "dispatched", DESK),
+    ("suspended", "transfer", "dispatched", DESK),
+    ("dispatched", "return", "pending", DESK | FIELD),
+    ("dispatched", "arrive", "in_progress", FIELD),
+    ("in_progress", "suspend", "suspended", FIELD | DESK),
+    ("suspended", "resume", "in_progress", FIELD | DESK),
+    ("in_progress", "complete", "completed", FIELD),
+    ("completed", "callback", "closed", DESK),
+    ("completed", "reopen", "dispatched", DESK),
+    ("pending", "cancel", "cancelled", DESK),
+    ("dispatched", "cancel", "cancelled", DESK),
+    ("suspended", "cancel", "cancelled", DESK),
+]
+ORDER_ACTIONS = {
+    "dispatch": _l("Dispatch"),
+    "transfer": _l("Reassign"),
+    "return": _l("Return to pool"),
+    "arrive": _l("Arrived on site"),
+    "suspend": _l("Suspend"),
+    "resume": _l("Resume"),
+    "complete": _l("Complete"),
+    "callback": _l("Call back"),
+    "reopen": _l("Reopen (unsatisfied)"),
+    "cancel": _l("Cancel"),
+    "create": _l("Reported"),
+}
+OPEN_ORDER_STATES = ("pending", "dispatched", "in_progress", "suspended")
+NOTE_REQUIRED = {"return", "suspend", "cancel", "transfer"}
+
+
+def order_rule(state: str, action: str):
+    for row in ORDER_TRANSITIONS:
+        if row[0] == state and row[1] == action:
+            return row
+    return None
+
+
+def _may(actor: Actor, allowed_roles: frozenset, assignee_id: int | None) -> bool:
+    """The table's roles; an engineer only on his own orders."""
+    mine = actor.roles & allowed_roles
+    if mine - {roles.ENGINEER}:
+        return True
+    return bool(mine) and assignee_id is not None and assignee_id == actor.id
+
+
+def order_actions(order: WorkOrder, actor: Actor) -> list[str]:
+    """The actions this actor may take on the order now (for the buttons)."""
+    out = []
+    for state, action, _to, allowed in ORDER_TRANSITIONS:
+        if state == order.state and action not in out and _may(actor, allowed, order.assignee_id):
+            out.append(action)
+    return out
+
+
+def check_order(values: dict, pk=None) -> dict:
+    errors: dict = {}
+    house = _check_house(errors, values)
+    building_id = _obj_id(values.get("building") if "building" in values else values.get("building_id"))
+    building = None
+    if building_id is not None:
+        building = db.session.get(Building, building_id) if building_id > 0 else None
+        if building is None:
+            errors["building"] = gettext("There is no such building.")
+    if house is None and building is None and "house" not in errors and "building" not in errors:
+        if _community_of(values, None) is None:
+            errors["house"] = gettext("Please choose the house, or the building or community of a common area.")
+    _check_community(errors, values, house) if "house" not in errors else None
+    if house is not None and building is not None and house.building_id != building.id:
+        errors["building"] = gettext("The house is not in this building.")
+    check_choice(errors, values, "scope", _label("scope"), PLACE_SCOPES)
+    if values.get("scope") == "private" and house is None and "house" not in errors:
+        errors["house"] = gettext("A repair of a private part needs the house.")
+    check_choice(errors, values, "category", _label("category"), REPAIR_CATEGORIES)
+    check_choice(errors, values, "source", _label("source"), CHANNELS)
+    check_choice(errors, values, "urgency", _label("urgency"), URGENCIES)
+    check_text(errors, values, "description", _label("description"), TEXT_LIMIT)
+    check_text(errors, values, "place", _label("place"), 200, required=False)
+    check_text(errors, values, "reporter_name", _label("reporter_name"), 100, required=False)
+    check_text(errors, values, "appointment", _label("appointment"), 100, required=False)
+    _check_phone(errors, values, "reporter_phone")
+    _check_contact_link(errors, values, WorkOrder, pk)
+    return errors
+
+
+def prepare_order(order: WorkOrder, actor: Actor | None = None, now: datetime | None = None) -> None:
+    """Fill what a new order derives: community, number placeholder, deadlines, who received it."""
+    _normalize_phone(order, "reporter_phone")
+    if order.house is not None:
+        order.community = order.house.community
+        order.building = order.house.building
+    elif order.building is not None:
+        order.community = order.building.community
+    if order.id is not None:
+        return
+    now = _now(now)
+    order.reported_at = order.reported_at or now
+    order.order_no = order.order_no or _placeholder_no()
+    order.state = "pending"
+    arrive, finish = deadline_minutes("repair", order.urgency or "normal")
+    order.arrive_due = order.reported_at + timedelta(minutes=arrive)
+    order.finish_due = order.reported_at + timedelta(minutes=finish)
+    if actor is not None:
+        order.received_by_id = actor.id
+    order.events.append(WorkOrderEvent(at=now, user_id=actor.id if actor else None,
+                                       user_name=actor.name if actor else "", action="create",
+                                       from_state=None, to_state="pending"))
+
+
+def create_order(values: dict, actor: Actor, now: datetime | None = None) -> WorkOrder:
+    """Open a work order from plain values (API, CLI, the work log). Flushed, not committed."""
+    errors = check_order(values)
+    if errors:
+        raise RuleViolation(errors)
+    order = WorkOrder(
+        house_id=_obj_id(values.get("house")), building_id=_obj_id(values.get("building")),
+        community_id=_community_of(values, _check_house({}, values)),
+        place=values.get("place") or None, scope=values.get("scope") or "private",
+        category=values.get("category") or "other", source=values.get("source") or "phone",
+        urgency=values.get("urgency") or "normal", description=values["description"].strip(),
+        reporter_name=values.get("reporter_name") or None, reporter_phone=values.get("reporter_phone") or None,
+        appointment=values.get("appointment") or None, contact_id=_obj_id(values.get("contact")),
+    )
+    if order.house_id:
+        order.house = db.session.get(House, order.house_id)
+    if order.building_id:
+        order.building = db.session.get(Building, order.building_id)
+    prepare_order(order, actor, now)
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def engineers() -> list:
+    """Active users with the 工程维修 role: who may be dispatched."""
+    from flask_appbuilder.security.sqla.models import Role, User
+
+    return list(db.session.scalars(
+        select(User).join(User.roles).where(Role.name == roles.ENGINEER, User.active.is_(True)).order_by(User.username)
+    ))
+
+
+def _engineer(errors: dict, assignee_id) -> int | None:
+    uid = _obj_id(assignee_id)
+    if uid is None:
+        errors["assignee"] = gettext("Please choose the engineer to send.")
+        return None
+    if uid not in {u.id for u in engineers()}:
+        errors["assignee"] = gettext("Only an active member of 工程维修 can be sent.")
+        return None
+    return uid
+
+
+def _time(errors: dict, value, name: str, now: datetime, not_before: datetime | None, before_label: str = ""):
+    if value is None or value == "":
+        return now
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value))
+        except ValueError:
+            errors[name] = gettext("%(label)s is not a valid time.", label=_label(name))
+            return None
+    value = value.replace(microsecond=0, tzinfo=None)
+    if value > now + timedelta(minutes=5):
+        errors[name] = gettext("%(label)s cannot be in the future.", label=_label(name))
+    elif not_before is not None and value < not_before:
+        errors[name] = gettext("%(label)s cannot be before %(other)s (%(time)s).", label=_label(name),
+                               other=before_label, time=f"{not_before:%Y-%m-%d %H:%M}")
+    return value
+
+
+def _money(errors: dict, value, name: str) -> Decimal:
+    if value is None or value == "":
+        return Decimal("0.00")
+    if isinstance(value, float):
+        value = str(value)
+    try:
+        d = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        errors[name] = gettext("%(label)s must be a number.", label=_label(name))
+        return Decimal("0.00")
+    if not d.is_finite() or d < 0 or d >= Decimal("1000000"):
+        errors[name] = gettext("%(label)s must be between 0 and 999999.99.", label=_label(name))
+        return Decimal("0.00")
+    if d != to_money(d):
+        errors[name] = gettext("%(label)s may have at most two decimals.", label=_label(name))
+    return to_money(d)
+
+
+def _materials(errors: dict, rows) -> list[WorkOrderMaterial]:
+    """[(material id, quantity), ...] → priced rows; empty rows are skipped."""
+    out = []
+    for material_id, quantity in rows or []:
+        if (material_id in (None, "")) and quantity in (None, ""):
+            continue
+        mid = _obj_id(material_id)
+        material = db.session.get(Material, mid) if mid and mid > 0 else None
+        if material is None or not material.active:
+            errors["materials"] = gettext("There is no such material in the list.")
+            continue
+        try:
+            qty = Decimal(str(quantity).strip())
+        except (InvalidOperation, ValueError):
+            qty = None
+        if qty is None or not qty.is_finite() or qty <= 0 or qty >= 100000 or qty != qty.quantize(Decimal("0.01")):
+            errors["materials"] = gettext("A material's quantity must be a positive number with at most two decimals.")
+            continue
+        out.append(WorkOrderMaterial(material_id=material.id, name=str(material), unit=material.unit,
+                                     unit_price=material.unit_price, quantity=qty,
+                                     amount=to_money(material.unit_price * qty)))
+    return out
+
+
+def transition(order_id, action: str, actor: Actor, **kw) -> WorkOrder:
+    """Move a work order by `action`, if the table, the actor's roles and the data allow it.
+
+    keywords: expected_version (the version the user saw), now, note, and by action: dispatch/transfer/reopen:
+    assignee_id; arrive: at; complete: at, result, labour_hours, labour_fee, materials [(material id,
+    quantity)]; callback/reopen: satisfaction, remark.
+    Writes the history row and flushes; raises RuleViolation (or ConcurrentChange) and changes nothing.
+    """
+    return _guarded(_order_transition, order_id, action, actor, **kw)
+
+
+def _guarded(step, *args, **kw):
+    """Run a state change; a concurrent change of the same row (version mismatch) becomes ConcurrentChange."""
+    try:
+        result = step(*args, **kw)
+        db.session.flush()
+        return result
+    except StaleDataError:
+        db.session.rollback()
+        raise ConcurrentChange() from None
+
+
+def _order_transition(order_id, action: str, actor: Actor, *, expected_version: int | None = None,
+                      now: datetime | None = None, note: str | None = None, **data) -> WorkOrder:
+    now = _now(now)
+    order = db.session.get(WorkOrder, _obj_id(order_id)) if _obj_id(order_id) and _obj_id(order_id) > 0 else None
+    if order is None:
+        raise RuleViolation({"": gettext("There is no such work order.")})
+    if expected_version is not None and order.version != expected_version:
+        raise ConcurrentChange()
+    action_label = str(ORDER_ACTIONS.get(action, action))
+    rule = order_rule(order.state, action)
+    if rule is None:
+        raise RuleViolation({"": gettext("Work order %(no)s is %(state)s: it cannot be changed by \"%(action)s\".",
+                                         no=order.order_no, state=order.state_label(), action=action_label)})
+    if not _may(actor, rule[3], order.assignee_id):
+        raise RuleViolation({"": gettext("You may not \"%(action)s\" work order %(no)s.", action=action_label,
+                                         no=order.order_no)})
+    errors: dict = {}
+    note = (note or "").strip() or None
+    if note is not None:
+        check_text(errors, {"note": note}, "note", _label("note"), TEXT_LIMIT)
+    if action in NOTE_REQUIRED and not note:
+        errors["note"] = gettext("Please give the reason.")
+    from_state, to_state = order.state, rule[2]
+    if action in ("dispatch", "transfer", "reopen"):
+        assignee = data.get("assignee_id", order.assignee_id if action == "reopen" else None)
+        uid = _engineer(errors, assignee)
+        if action == "transfer" and uid is not None and uid == order.assignee_id:
+            errors["assignee"] = gettext("The order is already assigned to this engineer.")
+        if not errors:
+            order.assignee_id = uid
+            order.dispatched_at = now
+            if action != "dispatch":
+                order.arrived_at = None
+                order.finished_at = None
+    elif action == "return":
+        order.assignee_id = None
+        order.dispatched_at = None
+    elif action == "arrive":
+        at = _time(errors, data.get("at"), "arrived_at", now, order.dispatched_at, _label("dispatched_at"))
+        if not errors:
+            order.arrived_at = at
+    elif action == "complete":
+        at = _time(errors, data.get("at"), "finished_at", now, order.arrived_at or order.dispatched_at,
+                   _label("arrived_at") if order.arrived_at else _label("dispatched_at"))
+        check_text(errors, data, "result", _label("result"), TEXT_LIMIT)
+        labour_fee = _money(errors, data.get("labour_fee"), "labour_fee")
+        hours = data.get("labour_hours")
+        if hours not in (None, ""):
+            try:
+                hours = Decimal(str(hours).strip())
+            except (InvalidOperation, ValueError):
+                hours = None
+            if hours is None or not hours.is_finite() or hours < 0 or hours > 999 or hours != hours.quantize(
+                    Decimal("0.01")):
+                errors["labour_hours"] = gettext("%(label)s must be between 0 and 999.", label=_label("labour_hours"))
+        else:
+            hours = None
+        rows = _materials(errors, data.get("materials"))
+        if order.scope == "common" and (labour_fee > 0 or rows and any(r.amount > 0 for r in rows)):
+            pass  # common parts are free for the household: the cost is recorded, no charge is made
+        if not errors:
+            order.finished_at = at
+            order.result = data["result"].strip()
+            order.labour_hours = hours
+            order.labour_fee = labour_fee
+            for row in rows:
+                order.materials.append(row)
+            order.material_fee = to_money(sum((m.amount for m in order.materials), Decimal("0")))
+    elif action == "callback":
+        satisfaction = data.get("satisfaction")
+        if satisfaction not in SATISFACTION:
+            errors["satisfaction"] = gettext("Please choose the satisfaction: very satisfied, satisfied, fair or "
+                                             "unsatisfied.")
+        elif satisfaction == "unsatisfied":
+            errors["satisfaction"] = gettext("An unsatisfied callback reopens the order: use \"reopen\".")
+        check_text(errors, data, "remark", _label("callback_remark"), 500, required=False)
+        if not errors:
+            order.satisfaction = satisfaction
+            order.callback_remark = (data.get("remark") or "").strip() or None
+            order.callback_at = now
+            order.callback_by_id = actor.id
+            order.closed_at = now
+            note = note or order.callback_remark
+    elif action == "cancel":
+        order.closed_at = now
+    if action == "reopen":
+        check_text(errors, data, "remark", _label("callback_remark"), 500, required=False)
+        if not errors:
+            order.satisfaction = "unsatisfied"
+            order.callback_remark = (data.get("remark") or "").strip() or None
+            order.callback_at = now
+            order.callback_by_id = actor.id
+            note = note or order.callback_remark
+    if errors:
+        db.session.rollback()
+        raise RuleViolation(errors)
+    order.state = to_state
+    order.events.append(WorkOrderEvent(at=now, user_id=actor.id, user_name=actor.name, action=action,
+                                       from_state=from_state, to_state=to_state, note=note))
+    if action == "complete":
+        _charge_for(order, now)
+    return order
+
+
+def callback(order_id, actor: Actor, satisfaction: str, remark: str = "", **kw) -> WorkOrder:
+    """回访: record the owner's satisfaction; 不满意 reopens the order to the same engineer."""
+    action = "reopen" if satisfaction == "unsatisfied" else "callback"
+    return transition(order_id, action, actor, satisfaction=satisfaction, remark=remark, **kw)
+
+
+def _charge_for(order: WorkOrder, now: datetime) -> None:
+    """A private-part repair leaves its charge on the house for billing; a common-part repair is free."""
+    if order.scope != "private" or order.house_id is None:
+        return
+    total = order.total_fee
+    charge = db.session.scalar(select(ServiceCharge).where(ServiceCharge.source == "repair",
+                                                           ServiceCharge.source_id == order.id))
+    if charge is not None and charge.state == "billed":
+        return  # billed already: the bill is the record now
+    if total <= 0:
+        if charge is not None:
+            charge.state = "cancelled"
+        return
+    if charge is None:
+        charge = ServiceCharge(house_id=order.house_id, source="repair", source_id=order.id, created_at=now)
+        db.session.add(charge)
+    charge.description = gettext("Paid repair %(no)s", no=order.order_no)
+    charge.amount = to_money(total)
+    charge.state = "open"
+
+
+def order_overdue(order: WorkOrder, now: datetime | None = None) -> bool:
+    now = now or datetime.now()
+    if order.state not in OPEN_ORDER_STATES:
+        return False
+    if order.finish_due is not None and order.finish_due < now:
+        return True
+    return order.arrived_at is None and order.arrive_due is not None and order.arrive_due < now
+
+
+def overdue_order_clause(now: datetime | None = None):
+    """SQL condition for open orders past their deadline (to arrive, or to finish)."""
+    now = now or datetime.now()
+    return and_(WorkOrder.state.in_(OPEN_ORDER_STATES),
+                or_(WorkOrder.finish_due < now, and_(WorkOrder.arrived_at.is_(None), WorkOrder.arrive_due < now)))
+
+
+def overdue_orders(limit: int = 50, now: datetime | None = None) -> list[WorkOrder]:
+    return list(db.session.scalars(select(WorkOrder).where(overdue_order_clause(now))
+                                   .order_by(WorkOrder.finish_due).limit(limit)))
+
+
+def count_overdue_orders(now: datetime | None = None) -> int:
+    return db.session.scalar(select(func.count()).select_from(WorkOrder).where(overdue_order_clause(now)))
+
+
+def my_orders(user_id: int) -> list[WorkOrder]:
+    return list(db.session.scalars(select(WorkOrder).where(WorkOrder.assignee_id == user_id,
+                                                           WorkOrder.state.in_(OPEN_ORDER_STATES))
+                                   .order_by(WorkOrder.finish_due)))
+
+
+def check_material(values: dict, pk=None) -> dict:
+    errors: dict = {}
+    check_text(errors, values, "name", _label("name"), 100)
+    check_text(errors, values, "spec", _label("spec"), 100, required=False)
+    check_text(errors, values, "unit", _label("unit"), 10)
+    price = values.get("unit_price")
+    if price is None or price == "":
+        errors["unit_price"] = gettext("%(label)s must not be empty.", label=_label("unit_price"))
+    else:
+        try:
+            d = Decimal(str(price))
+        except (InvalidOperation, ValueError):
+            d = None
+        if d is None or not d.is_finite():
+            errors["unit_price"] = gettext("%(label)s must be a number.", label=_label("unit_price"))
+        elif d < 0 or d >= Decimal("100000000"):
+            errors["unit_price"] = gettext("%(label)s must be between 0 and 99999999.", label=_label("unit_price"))
+        elif d != d.quantize(Decimal("0.0001")):
+            errors["unit_price"] = gettext("%(label)s may have at most four decimals.", label=_label("unit_price"))
+    if "name" not in errors:
+        stmt = select(Material.id).where(Material.name == values["name"].strip())
+        if pk is not None:
+            stmt = stmt.where(Material.id != int(pk))
+        if db.session.scalar(stmt) is not None:
+            errors["name"] = gettext("This material is already in the list.")
+    return errors
+
+
+# ---------------------------------------------------------------------------- 投诉 complaints
+
+# The complaint state machine. A 客服 acts only on complaints he received (首问责任制); a major complaint
+# is replied to by the 项目经理.
+COMPLAINT_TRANSITIONS: list[tuple[str, str, str, frozenset]] = [
+    ("received", "respond", "handling", DESK),
+    ("handling", "progress", "handling", DESK),
+    ("handling", "reply", "replied", DESK),
+    ("replied", "accept", "closed", DESK),
+    ("replied", "reject", "handling", DESK),
+    ("received", "withdraw", "withdrawn", MANAGERS),
+    ("handling", "withdraw", "withdrawn", MANAGERS),
+]
+COMPLAINT_ACTIONS = {
+    "respond": _l("First response"),
+    "progress": _l("Record progress"),
+    "reply": _l("Reply with the result"),
+    "accept": _l("Callback: accepted"),
+    "reject": _l("Callback: not accepted, reopen"),
+    "withdraw": _l("Withdrawn by the complainant"),
+    "create": _l("Received"),
+}
+OPEN_COMPLAINT_STATES = ("received", "handling", "replied")
+
+
+def complaint_rule(state: str, action: str):
+    for row in COMPLAINT_TRANSITIONS:
+        if row[0] == state and row[1] == action:
+            return row
+    return None
+
+
+def _may_complaint(actor: Actor, allowed: frozenset, complaint: Complaint, action: str) -> bool:
+    mine = actor.roles & allowed
+    if not mine:
+        return False
+    if mine & MANAGERS:
+        return True
+    if complaint.severity == "major" and action == "reply":
+        return False
+    return complaint.responsible_id is not None and complaint.responsible_id == actor.id
+
+
+def complaint_actions(complaint: Complaint, actor: Actor) -> list[str]:
+    return [a for s, a, _t, allowed in COMPLAINT_TRANSITIONS
+            if s == complaint.state and _may_complaint(actor, allowed, complaint, a)]
+
+
+def check_complaint(values: dict, pk=None) -> dict:
+    errors: dict = {}
+    house = _check_house(errors, values)
+    if "house" not in errors:
+        _check_community(errors, values, house)
+    check_choice(errors, values, "channel", _label("channel"), CHANNELS)
+    check_choice(errors, values, "category", _label("category"), COMPLAINT_CATEGORIES)
+    check_choice(errors, values, "severity", _label("severity"), SEVERITIES)
+    check_text(errors, values, "complainant", _label("complainant"), 100)
+    check_text(errors, values, "content", _label("content"), 2000)
+    _check_phone(errors, values, "phone")
+    if values.get("department") not in (None, ""):
+        check_choice(errors, values, "department", _label("department"), DEPARTMENTS)
+    _check_contact_link(errors, values, Complaint, pk)
+    return errors
+
+
+def prepare_complaint(complaint: Complaint, actor: Actor | None = None, now: datetime | None = None) -> None:
+    _normalize_phone(complaint, "phone")
+    if complaint.house is not None:
+        complaint.community = complaint.house.community
+    if complaint.id is not None:
+        return
+    now = _now(now)
+    complaint.received_at = complaint.received_at or now
+    complaint.complaint_no = complaint.complaint_no or _placeholder_no()
+    complaint.state = "received"
+    respond, resolve = deadline_minutes("complaint", complaint.severity or "normal")
+    complaint.respond_due = complaint.received_at + timedelta(minutes=respond)
+    complaint.resolve_due = complaint.received_at + timedelta(minutes=resolve)
+    if actor is not None and complaint.responsible_id is None:
+        complaint.responsible_id = actor.id  # 首问责任人: who received it
+    note = gettext("Major complaint: reported to the project manager.") if complaint.severity == "major" else None
+    complaint.events.append(ComplaintEvent(at=now, user_id=actor.id if actor else None,
+                                           user_name=actor.name if actor else "", action="create",
+                                           from_state=None, to_state="received", note=note))
+
+
+def create_complaint(values: dict, actor: Actor, now: datetime | None = None) -> Complaint:
+    errors = check_complaint(values)
+    if errors:
+        raise RuleViolation(errors)
+    house = _check_house({}, values)
+    complaint = Complaint(
+        community_id=_community_of(values, house), house=house, channel=values.get("channel") or "phone",
+        complainant=values["complainant"].strip(), phone=values.get("phone") or None,
+        category=values.get("category") or "other", severity=values.get("severity") or "normal",
+        content=values["content"].strip(), department=values.get("department") or None,
+        contact_id=_obj_id(values.get("contact")),
+    )
+    prepare_complaint(complaint, actor, now)
+    db.session.add(complaint)
+    db.session.flush()
+    return complaint
+
+
+def complaint_transition(complaint_id, action: str, actor: Actor, **kw) -> Complaint:
+    """Move a complaint by `action`. keywords: expected_version, now, note, and by action: respond:
+    department; progress: investigation; reply: result; accept/reject: remark."""
+    return _guarded(_complaint_transition, complaint_id, action, actor, **kw)
+
+
+def _complaint_transition(complaint_id, action: str, actor: Actor, *, expected_version: int | None = None,
+                          now: datetime | None = None, note: str | None = None, **data) -> Complaint:
+    now = _now(now)
+    cid = _obj_id(complaint_id)
+    complaint = db.session.get(Complaint, cid) if cid and cid > 0 else None
+    if complaint is None:
+        raise RuleViolation({"": gettext("There is no such complaint.")})
+    if expected_version is not None and complaint.version != expected_version:
+        raise ConcurrentChange()
+    action_label = str(COMPLAINT_ACTIONS.get(action, action))
+    rule = complaint_rule(complaint.state, action)
+    if rule is None:
+        raise RuleViolation({"": gettext("Complaint %(no)s is %(state)s: it cannot be changed by \"%(action)s\".",
+                                         no=complaint.complaint_no, state=complaint.state_label(),
+                                         action=action_label)})
+    if not _may_complaint(actor, rule[3], complaint, action):
+        if complaint.severity == "major" and action == "reply" and actor.roles & rule[3]:
+            message = gettext("A major complaint is answered by the project manager.")
+        else:
+            message = gettext("Only the first responsible person or a manager may \"%(action)s\" complaint "
+                              "%(no)s.", action=action_label, no=complaint.complaint_no)
+        raise RuleViolation({"": message})
+    errors: dict = {}
+    note = (note or "").strip() or None
+    if note is not None:
+        check_text(errors, {"note": note}, "note", _label("note"), 2000)
+    if action == "respond":
+        department = data.get("department") or complaint.department
+        if department not in DEPARTMENTS:
+            errors["department"] = gettext("Please choose the department that handles it.")
+        if not note:
+            errors["note"] = gettext("Please note what was said to the complainant.")
+        if not errors:
+            complaint.department = department
+            complaint.responded_at = now
+    elif action == "progress":
+        check_text(errors, data, "investigation", _label("investigation"), 2000)
+        if not errors:
+            text = data["investigation"].strip()
+            complaint.investigation = (complaint.investigation + "\n" + text) if complaint.investigation else text
+            if len(complaint.investigation) > 2000:
+                errors["investigation"] = gettext("%(label)s may have at most %(n)d characters.",
+                                                  label=_label("investigation"), n=2000)
+            note = note or text
+    elif action == "reply":
+        check_text(errors, data, "result", _label("result"), 2000)
+        if not errors:
+            complaint.result = data["result"].strip()
+            complaint.replied_at = now
+            note = note or complaint.result
+    elif action in ("accept", "reject"):
+        check_text(errors, data, "remark", _label("callback_remark"), 500, required=False)
+        if not errors:
+            complaint.acceptance = "accepted" if action == "accept" else "not_accepted"
+            complaint.callback_at = now
+            complaint.callback_remark = (data.get("remark") or "").strip() or None
+            note = note or complaint.callback_remark
+            if action == "accept":
+                complaint.closed_at = now
+    elif action == "withdraw":
+        if not note:
+            errors["note"] = gettext("Please give the reason.")
+        else:
+            complaint.closed_at = now
+    if errors:
+        db.session.rollback()
+        raise RuleViolation(errors)
+    from_state = complaint.state
+    complaint.state = rule[2]
+    complaint.events.append(ComplaintEvent(at=now, user_id=actor.id, user_name=actor.name, action=action,
+                                           from_state=from_state, to_state=rule[2], note=note))
+    return complaint
+
+
+def complaint_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
+    now = now or datetime.now()
+    if complaint.state == "received" and complaint.respond_due is not None and complaint.respond_due < now:
+        return True
+    return complaint.state in OPEN_COMPLAINT_STATES[:2] and complaint.resolve_due is not None and \
+        complaint.resolve_due < now
+
+
+def overdue_complaint_clause(now: datetime | None = None):
+    now = now or datetime.now()
+    return or_(and_(Complaint.state == "received", Complaint.respond_due < now),
+               and_(Complaint.state.in_(("received", "handling")), Complaint.resolve_due < now))
+
+
+def overdue_complaints(limit: int = 50, now: datetime | None = None) -> list[Complaint]:
+    return list(db.session.scalars(select(Complaint).where(overdue_complaint_clause(now))
+                                   .order_by(Complaint.respond_due).limit(limit)))
+
+
+def open_major_complaints(limit: int = 50) -> list[Complaint]:
+    return list(db.session.scalars(select(Complaint).where(Complaint.severity == "major",
+                                                           Complaint.state.in_(OPEN_COMPLAINT_STATES))
+                                   .order_by(Complaint.received_at).limit(limit)))
+
+
+# ---------------------------------------------------------------------------- 咨询/建议, 专项/特约服务
+
+
+def check_consultation(values: dict, pk=None) -> dict:
+    errors: dict = {}
+    house = _check_house(errors, values)
+    if "house" not in errors:
+        _check_community(errors, values, house)
+    check_choice(errors, values, "kind", _label("kind"), CONSULTATION_KINDS)
+    check_text(errors, values, "question", _label("question"), TEXT_LIMIT)
+    check_text(errors, values, "answer", _label("answer"), TEXT_LIMIT, required=False)
+    check_text(errors, values, "person", _label("person"), 100, required=False)
+    _check_phone(errors, values, "phone")
+    _check_contact_link(errors, values, Consultation, pk)
+    return errors
+
+
+def prepare_consultation(item: Consultation, actor: Actor | None = None) -> None:
+    _normalize_phone(item, "phone")
+    if item.house is not None:
+        item.community = item.house.community
+    if item.answer and not item.answered_by and actor is not None:
+        item.answered_by = actor.name
+
+
+def check_special_service(values: dict, pk=None) -> dict:
+    from app.service.models import SPECIAL_KINDS
+
+    errors: dict = {}
+    check_text(errors, values, "name", _label("name"), 100)
+    check_choice(errors, values, "kind", _label("kind"), SPECIAL_KINDS)
+    check_text(errors, values, "provider", _label("provider"), 100, required=False)
+    check_text(errors, values, "price_unit", _label("price_unit"), 20, required=False)
+    check_text(errors, values, "description", _label("description"), TEXT_LIMIT, required=False)
+    if values.get("price") not in (None, ""):
+        _money(errors, values.get("price"), "price")
+    if "name" not in errors:
+        stmt = select(SpecialService.id).where(SpecialService.name == values["name"].strip())
+        if pk is not None:
+            stmt = stmt.where(SpecialService.id != int(pk))
+        if db.session.scalar(stmt) is not None:
+            errors["name"] = gettext("This service is already in the catalog.")
+    return errors
+
+
+def check_service_request(values: dict, pk=None) -> dict:
+    from app.service.models import REQUEST_STATES
+
+    errors: dict = {}
+    house = _check_house(errors, values)
+    if "house" not in errors:
+        _check_community(errors, values, house)
+    check_text(errors, values, "title", _label("title"), 200)
+    check_text(errors, values, "person", _label("person"), 100, required=False)
+    check_text(errors, values, "provider", _label("provider"), 100, required=False)
+    check_text(errors, values, "approved_by", _label("approved_by"), 100, required=False)
+    check_text(errors, values, "execution_record", _label("execution_record"), 20000, required=False)
+    check_text(errors, values, "remark", _label("remark"), 500, required=False)
+    _check_phone(errors, values, "phone")
+    if values.get("agreed_price") not in (None, ""):
+        _money(errors, values.get("agreed_price"), "agreed_price")
+    if values.get("state") not in (None, ""):
+        check_choice(errors, values, "state", _label("state"), REQUEST_STATES)
+    service = values.get("service")
+    custom = service is None or getattr(service, "kind", None) == "custom"
+    if values.get("state") in ("approved", "done") and custom and not (values.get("approved_by") or "").strip():
+        errors["approved_by"] = gettext("A custom service is carried out only after it is approved: name who "
+                                        "approved it.")
+    if values.get("state") == "done" and values.get("first_execution") and \
+            not (values.get("execution_record") or "").strip():
+        errors["execution_record"] = gettext("The first execution of a custom service must be recorded in detail.")
+    done_at, requested = values.get("done_at"), values.get("requested_at")
+    if isinstance(done_at, datetime) and isinstance(requested, datetime) and done_at < requested:
+        errors["done_at"] = gettext("%(label)s cannot be before %(other)s (%(time)s).", label=_label("done_at"),
+                                    other=_label("requested_at"), time=f"{requested:%Y-%m-%d %H:%M}")
+    _check_contact_link(errors, values, ServiceRequest, pk)
+    return errors
+
+
+def prepare_service_request(item: ServiceRequest, actor: Actor | None = None) -> None:
+    _normalize_phone(item, "phone")
+    if item.house is not None:
+        item.community = item.house.community
+    if item.service is not None:
+        item.provider = item.provider or item.service.provider
+        if item.agreed_price is None:
+            item.agreed_price = item.service.price
+    if item.state == "done" and item.done_at is None:
+        item.done_at = _now(None)
+
+
+def promote_to_catalog(request: ServiceRequest) -> SpecialService:
+    """Make a custom service, once done and recorded, a standard 专项服务 in the catalog."""
+    errors: dict = {}
+    if request.state != "done" or not (request.execution_record or "").strip():
+        errors[""] = gettext("Only a custom service carried out and recorded in detail can become a standard "
+                             "service.")
+    elif db.session.scalar(select(SpecialService.id).where(SpecialService.name == request.title)) is not None:
+        errors[""] = gettext("This service is already in the catalog.")
+    if errors:
+        raise RuleViolation(errors)
+    service = SpecialService(name=request.title, kind="special", provider=request.provider,
+                             price=request.agreed_price, description=request.execution_record[:TEXT_LIMIT])
+    db.session.add(service)
+    request.service = service
+    db.session.flush()
+    return service
+
+
+# ---------------------------------------------------------------------------- labels for templates
+
+
+def state_labels() -> dict:
+    return {"order": ORDER_STATES, "complaint": COMPLAINT_STATES, "satisfaction": SATISFACTION,
+            "acceptance": ACCEPTANCE}
+
+
+# ---------------------------------------------------------------------------- the daily log page
+
+
+def daily_log(day, community_id: int | None = None) -> dict:
+    """One day of the office (物业部工作日志): contacts, repairs opened and finished, complaints received,
+    callbacks made, and the other matters (contacts that became no record of their own)."""
+    start = datetime.combine(day, datetime.min.time())
+    end = start + timedelta(days=1)
+
+    def scoped(stmt, model):
+        return stmt.where(model.community_id == community_id) if community_id else stmt
+
+    def between(column):
+        return and_(column >= start, column < end)
+
+    contacts = list(db.session.scalars(scoped(select(Contact).where(between(Contact.occurred_at)), Contact)
+                                       .order_by(Contact.occurred_at, Contact.id)))
+    opened = list(db.session.scalars(scoped(select(WorkOrder).where(between(WorkOrder.reported_at)), WorkOrder)
+                                     .order_by(WorkOrder.reported_at, WorkOrder.id)))
+    finished = list(db.session.scalars(scoped(select(WorkOrder).where(between(WorkOrder.finished_at)), WorkOrder)
+                                       .order_by(WorkOrder.finished_at, WorkOrder.id)))
+    complaints = list(db.session.scalars(scoped(select(Complaint).where(between(Complaint.received_at)), Complaint)
+                                         .order_by(Complaint.received_at, Complaint.id)))
+    order_callbacks = list(db.session.scalars(scoped(select(WorkOrder).where(between(WorkOrder.callback_at)),
+                                                     WorkOrder).order_by(WorkOrder.callback_at)))
+    complaint_callbacks = list(db.session.scalars(scoped(select(Complaint).where(between(Complaint.callback_at)),
+                                                         Complaint).order_by(Complaint.callback_at)))
+    return {
+        "day": day,
+        "community": db.session.get(Community, community_id) if community_id else None,
+        "contacts": contacts,
+        "repairs_opened": opened,
+        "repairs_finished": finished,
+        "complaints": complaints,
+        "order_callbacks": order_callbacks,
+        "complaint_callbacks": complaint_callbacks,
+        "other_matters": [c for c in contacts if c.kind == "other"],
+    }
