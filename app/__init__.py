@@ -61,7 +61,11 @@ def _register_views(appbuilder: AppBuilder) -> None:
     from app.estate import api as estate_api
     from app.estate import views as estate_views
     from app.core import views as core_views
+    from app.service import api as service_api
+    from app.service import views as service_views
 
     estate_views.register(appbuilder)
     estate_api.register(appbuilder)
+    service_views.register(appbuilder)
+    service_api.register(appbuilder)
     core_views.register(appbuilder)

@@ -109,5 +109,57 @@ def backup(path):
     click.echo(f"Backed up {source} to {path} ({os.path.getsize(path)} bytes).")
 
 
+@pm.command("order")
+@click.argument("order_no")
+@click.argument("action", type=click.Choice(["show", "dispatch", "transfer", "return", "arrive", "suspend", "resume",
+                                             "complete", "callback", "reopen", "cancel"]))
+@click.option("--user", "username", required=True, help="Who acts (a staff login); their roles decide.")
+@click.option("--assignee", default=None, help="dispatch/transfer: the engineer's login.")
+@click.option("--note", default="", help="The reason or note kept in the history.")
+@click.option("--result", default="", help="complete: what was done.")
+@click.option("--labour-fee", default="", help="complete: labour fee in yuan.")
+@click.option("--satisfaction", default="", help="callback: very_satisfied, satisfied, fair or unsatisfied.")
+def order(order_no, action, username, assignee, note, result, labour_fee, satisfaction):
+    """Show a work order, or move it one step (the same rules as the pages and the API)."""
+    from sqlalchemy import select
+
+    from app.core.rules import RuleViolation
+    from app.service import services
+    from app.service.models import ORDER_STATES, WorkOrder
+
+    sm = current_app.appbuilder.sm
+    user = sm.find_user(username=username)
+    if user is None:
+        raise click.ClickException(f"No user {username}.")
+    found = db.session.scalar(select(WorkOrder).where(WorkOrder.order_no == order_no))
+    if found is None:
+        raise click.ClickException(f"No work order {order_no}.")
+    if action == "show":
+        click.echo(f"{found.order_no} {ORDER_STATES[found.state]} {found.place_label()} {found.description}")
+        for e in found.events:
+            click.echo(f"  {e.at:%Y-%m-%d %H:%M} {e.user_name} {e.action} {e.from_state or ''} -> {e.to_state}"
+                       f" {e.note or ''}")
+        return
+    set_cli_actor(f"cli:{username}")
+    data = {"note": note}
+    if assignee:
+        engineer = sm.find_user(username=assignee)
+        if engineer is None:
+            raise click.ClickException(f"No user {assignee}.")
+        data["assignee_id"] = engineer.id
+    if action == "complete":
+        data.update(result=result, labour_fee=labour_fee)
+    try:
+        if action in ("callback", "reopen"):
+            moved = services.callback(found.id, services.Actor.of(user), satisfaction, note=note)
+        else:
+            moved = services.transition(found.id, action, services.Actor.of(user), **data)
+    except RuleViolation as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc))
+    db.session.commit()
+    click.echo(f"{moved.order_no}: {ORDER_STATES[moved.state]}")
+
+
 def init_app(app) -> None:
     app.cli.add_command(pm)

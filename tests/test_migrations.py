@@ -59,9 +59,9 @@ def _seed_0003(conn):
     ))
     conn.execute(text(
         "INSERT INTO service_work_order (id, order_no, community_id, house_id, scope, category, source, urgency,"
-        " description, contact_id, state, version, reported_at, labour_fee, material_fee, print_count)"
+        " description, contact_id, state, version, reported_at, labour_fee, material_fee)"
         " VALUES (901, 'BX20261123-000901', 901, 901, 'private', 'water_power', 'phone', 'normal', '厨房水管漏水',"
-        " 901, 'pending', 1, '2026-11-23 09:00:00', 0, 0, 0)"
+        " 901, 'pending', 1, '2026-11-23 09:00:00', 0, 0)"
     ))
 
 

@@ -24,4 +24,23 @@ class HomeView(IndexView):
                 "houses": db.session.scalar(select(func.count(House.id))),
                 "parking": db.session.scalar(select(func.count(ParkingSpace.id))),
             }
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, figures=figures)
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, figures=figures,
+                                    service=_service_panel(sm, user))
+
+
+def _service_panel(sm, user) -> dict:
+    """The service desk's part of the home page: what is overdue (for the manager at once), what waits."""
+    from app.service import services
+
+    panel = {}
+    if sm.has_access("can_list", "OverdueWorkOrderView"):
+        panel["overdue_orders"] = services.overdue_orders(limit=10)
+        panel["overdue_order_count"] = services.count_overdue_orders()
+    if sm.has_access("can_list", "OverdueComplaintView"):
+        panel["overdue_complaints"] = services.overdue_complaints(limit=10)
+        panel["major_complaints"] = services.open_major_complaints(limit=10)
+    if sm.has_access("can_list", "OpenWorkOrderView"):
+        panel["waiting"] = services.desk_counts()
+    if sm.has_access("can_list", "MyWorkOrderView"):
+        panel["mine"] = services.my_orders(user.id)
+    return panel

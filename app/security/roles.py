@@ -22,7 +22,9 @@ READ_ONLY_ROLES = {COMMITTEE}
 READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster", "print_roster", "can_search",
                     "can_owner_card",
                     # ExportView: the export page and its downloads (masked lists) are reads
-                    "can_index", "can_owners", "can_houses"}
+                    "can_index", "can_owners", "can_houses",
+                    # service desk: printing work order forms, the daily log page and PDF, the KPI workbook
+                    "print_orders", "can_print_form", "can_daily", "can_daily_pdf", "can_export"}
 
 RESOURCES: dict[str, list[str]] = {
     "communities": ["CommunityView", "CommunityApi"],
@@ -45,7 +47,27 @@ RESOURCES: dict[str, list[str]] = {
     # Excel: import houses with owners (all rows or none); export masked owner and house lists
     "owner_import": ["OwnerImportView"],
     "export": ["ExportView"],
+    # 客户服务 (service desk)
+    "service_desk": ["ServiceDeskView"],  # log a contact once and open its record
+    "daily_log": ["DailyLogView"],
+    "work_log": ["ContactView"],
+    "work_orders": ["WorkOrderView", "OpenWorkOrderView", "OverdueWorkOrderView", "WorkOrderApi"],
+    "my_work_orders": ["MyWorkOrderView"],
+    # the buttons of the work order state machine; service.services decides which role may do which step
+    "work_order_actions": ["WorkOrderActionView"],
+    "complaints": ["ComplaintView", "OverdueComplaintView"],
+    "complaint_actions": ["ComplaintActionView"],
+    "consultations": ["ConsultationView"],
+    "service_requests": ["ServiceRequestView"],
+    "service_catalog": ["SpecialServiceView"],
+    "materials": ["MaterialView"],
+    "service_charges": ["ServiceChargeView"],
+    "service_deadlines": ["ServiceDeadlineView"],
+    "service_kpi": ["ServiceKpiView"],
 }
+SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my_work_orders", "work_order_actions",
+                     "complaints", "complaint_actions", "consultations", "service_requests", "service_catalog",
+                     "materials", "service_charges", "service_deadlines", "service_kpi"]
 
 MATRIX: dict[str, dict[str, str]] = {
     ADMIN: {resource: "w" for resource in RESOURCES},
@@ -54,19 +76,26 @@ MATRIX: dict[str, dict[str, str]] = {
         "roster_print": "r", "audit": "r", "household_search": "r", "owners": "w", "ownership": "w",
         "transfer": "w", "residents": "w", "vehicles": "w", "access_cards": "w", "move_records": "w",
         "personal_data": "w", "owner_import": "w", "export": "r",
+        **{resource: "w" for resource in SERVICE_RESOURCES},
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
         "roster_print": "r", "household_search": "r", "owners": "w", "ownership": "w", "transfer": "w",
         "residents": "w", "vehicles": "w", "access_cards": "w", "move_records": "w", "personal_data": "w",
         "export": "r",
+        # the desk logs contacts, opens and dispatches repairs, calls back, owns the complaints it receives
+        "service_desk": "w", "daily_log": "r", "work_log": "w", "work_orders": "w", "work_order_actions": "w",
+        "complaints": "w", "complaint_actions": "w", "consultations": "w", "service_requests": "w",
+        "service_catalog": "r", "materials": "r", "service_charges": "r", "service_kpi": "r",
     },
     CASHIER: {
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
         "roster_print": "r", "household_search": "r", "owners": "r", "ownership": "r", "residents": "r",
-        "vehicles": "r", "export": "r",
+        "vehicles": "r", "export": "r", "service_charges": "r",
     },
-    ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r"},
+    # 工程维修: his own work orders (arrive, complete with materials and labour), the material list
+    ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r",
+               "my_work_orders": "r", "work_orders": "r", "work_order_actions": "w", "materials": "r"},
     ORDER: {"houses": "r", "parking": "r", "household_search": "r", "residents": "r", "vehicles": "r",
             "access_cards": "r", "move_records": "r"},
     CLEANING: {"buildings": "r"},
@@ -74,11 +103,12 @@ MATRIX: dict[str, dict[str, str]] = {
         "communities": "w", "buildings": "w", "units": "w", "houses": "w", "parking": "w",
         "roster_print": "r", "household_search": "r", "owners": "w", "ownership": "w", "residents": "w",
         "vehicles": "w", "access_cards": "r", "move_records": "r", "owner_import": "w", "export": "r",
+        "work_log": "r", "work_orders": "r", "complaints": "r",  # 维修记录 and complaints are filed records
     },
     COMMITTEE: {  # read-only, and never unmasked personal data
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
         "roster_print": "r", "household_search": "r", "owners": "r", "ownership": "r", "residents": "r",
-        "vehicles": "r", "export": "r",
+        "vehicles": "r", "export": "r", "service_kpi": "r",
     },
 }
 
@@ -116,6 +146,22 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "MoveRecordView": ("Move in / move out", "Owner archive"),
     "OwnerImportView": ("Import owners", "Owner archive"),
     "ExportView": ("Export to Excel", "Owner archive"),
+    "ServiceDeskView": ("Front desk", "Service desk"),
+    "DailyLogView": ("Daily work log", "Service desk"),
+    "ContactView": ("Work log", "Service desk"),
+    "OpenWorkOrderView": ("Open work orders", "Service desk"),
+    "OverdueWorkOrderView": ("Overdue work orders", "Service desk"),
+    "MyWorkOrderView": ("My work orders", "Service desk"),
+    "WorkOrderView": ("All work orders", "Service desk"),
+    "ComplaintView": ("Complaints", "Service desk"),
+    "OverdueComplaintView": ("Overdue complaints", "Service desk"),
+    "ConsultationView": ("Consultations and suggestions", "Service desk"),
+    "ServiceRequestView": ("Service requests", "Service desk"),
+    "SpecialServiceView": ("Special and custom services", "Service desk"),
+    "MaterialView": ("Repair materials", "Service desk"),
+    "ServiceChargeView": ("Charges for billing", "Service desk"),
+    "ServiceDeadlineView": ("Service deadlines", "Service desk"),
+    "ServiceKpiView": ("Service KPIs", "Service desk"),
 }
 
 

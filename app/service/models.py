@@ -136,6 +136,9 @@ class Contact(Audited, Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.summary[:20]}"
 
+    def channel_label(self) -> str:
+        return str(CHANNELS.get(self.channel, self.channel))
+
     def linked(self):
         """The record this contact became, if any."""
         return self.work_order or self.complaint or self.consultation or self.service_request
@@ -188,7 +191,6 @@ class WorkOrder(Audited, Model):
     callback_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     satisfaction: Mapped[str | None] = mapped_column(String(20))
     callback_remark: Mapped[str | None] = mapped_column(String(500))
-    print_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     community = relationship("Community")
     house = relationship("House")
@@ -222,10 +224,11 @@ class WorkOrder(Audited, Model):
     def state_label(self) -> str:
         return str(ORDER_STATES.get(self.state, self.state))
 
-    def is_overdue(self, now: datetime | None = None) -> bool:
+    @property
+    def overdue(self) -> bool:
         from app.service import services
 
-        return services.order_overdue(self, now)
+        return services.order_overdue(self)
 
 
 class WorkOrderEvent(Model):
@@ -352,6 +355,12 @@ class Complaint(Audited, Model):
 
     def state_label(self) -> str:
         return str(COMPLAINT_STATES.get(self.state, self.state))
+
+    @property
+    def overdue(self) -> bool:
+        from app.service import services
+
+        return services.complaint_overdue(self)
 
 
 class ComplaintEvent(Model):

@@ -215,7 +215,6 @@ def upgrade():
     sa.Column('callback_by_id', sa.Integer(), nullable=True),
     sa.Column('satisfaction', sa.String(length=20), nullable=True),
     sa.Column('callback_remark', sa.String(length=500), nullable=True),
-    sa.Column('print_count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['ab_user.id'], ),
     sa.ForeignKeyConstraint(['building_id'], ['estate_building.id'], ),
     sa.ForeignKeyConstraint(['callback_by_id'], ['ab_user.id'], ),
