@@ -291,6 +291,9 @@ class WorkOrderActionView(BaseView):
             db.session.commit()
             order = db.session.get(WorkOrder, pk)
             flash(gettext("Work order %(no)s: %(state)s.", no=order.order_no, state=order.state_label()), "success")
+            # the order may have left the filtered list it was opened from (my open orders, overdue): its own page
+            if self.appbuilder.sm.has_access("can_show", "WorkOrderView"):
+                return redirect(url_for("WorkOrderView.show", pk=pk))
         back = request.form.get("back") or ""
         if back.startswith("/") and not back.startswith("//"):
             return redirect(back)
