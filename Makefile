@@ -47,6 +47,7 @@ bench: venv translations
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/import_owners.py
+	$(BIN)/python bench/service.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
