@@ -47,8 +47,11 @@ def init(admin_user):
 @click.option("--households", default=600, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no houses yet.")
 def demo(households, if_empty):
-    """Load a realistic demo community (communities, buildings, units, houses, parking spaces)."""
+    """Load a realistic demo community (communities, buildings, units, houses, parking spaces) and two weeks of
+    its service desk (price list, service catalog, demo staff, contacts, repairs, complaints)."""
+    from app.core.rules import RuleViolation
     from app.estate.demo import has_estate_data, load_demo
+    from app.service.demo import load_service_demo
 
     set_cli_actor("cli:demo")
     if if_empty and has_estate_data():
@@ -56,6 +59,13 @@ def demo(households, if_empty):
         return
     with click.progressbar(length=households, label="Loading demo houses") as bar:
         made = load_demo(households, progress=bar.update)
+    click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
+    click.echo("Loading the service desk's last two weeks...")
+    try:
+        made = load_service_demo()
+    except (RuleViolation, RuntimeError) as exc:
+        db.session.rollback()
+        raise click.ClickException(f"The service desk demo was not loaded: {exc}")
     click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
 
 

@@ -3,6 +3,7 @@
 A rule check returns {field: Chinese message}; an empty dict means the values are good.
 """
 import re
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext
@@ -16,6 +17,28 @@ class RuleViolation(Exception):
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         super().__init__("；".join(str(m) for m in errors.values()))
+
+
+class ConcurrentChange(RuleViolation):
+    """Someone else changed the record between reading and writing it."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__({"": message or gettext(
+            "Someone else has just changed this record. Please reload it and try again.")})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: a user id, a name for the history, and the user's role names."""
+
+    id: int | None
+    name: str
+    roles: frozenset = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, user) -> "Actor":
+        name = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
+        return cls(user.id, name or user.username, frozenset(r.name for r in user.roles))
 
 
 def raise_if(errors: dict[str, str]) -> None:
@@ -48,6 +71,33 @@ def check_int(errors: dict, values: dict, field: str, label: str, low: int, high
         errors[field] = gettext("%(label)s must be a whole number.", label=label)
     elif not low <= value <= high:
         errors[field] = gettext("%(label)s must be between %(low)d and %(high)d.", label=label, low=low, high=high)
+
+
+def check_money(errors: dict, value, field: str, label: str, low=Decimal("0"), high=Decimal("999999.99"),
+                required: bool = False) -> Decimal:
+    """An amount in yuan typed or sent by a user, checked: a number, at most two decimals, low..high.
+    Returns it as Decimal (0.00 when empty or bad; the message is in `errors`)."""
+    zero = Decimal("0.00")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[field] = gettext("%(label)s must not be empty.", label=label)
+        return zero
+    if isinstance(value, bool):
+        errors[field] = gettext("%(label)s must be a number.", label=label)
+        return zero
+    try:
+        d = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        errors[field] = gettext("%(label)s must be a number.", label=label)
+        return zero
+    if not d.is_finite() or not Decimal(low) <= d <= Decimal(high):
+        errors[field] = gettext("%(label)s must be between %(low)s and %(high)s.", label=label,
+                                low=f"{Decimal(low):.2f}", high=f"{Decimal(high):.2f}")
+        return zero
+    if d != d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        errors[field] = gettext("%(label)s may have at most two decimals.", label=label)
+        return zero
+    return d.quantize(Decimal("0.01"))
 
 
 def parse_area(value) -> Decimal | None:

@@ -9,7 +9,6 @@ No request, no Flask globals here: views, the API and the CLI pass an `Actor`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -19,7 +18,7 @@ from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.money import to_money
-from app.core.rules import RuleViolation, check_choice, check_text
+from app.core.rules import Actor, ConcurrentChange, RuleViolation, check_choice, check_money, check_text
 from app.estate.models import Building, Community, House
 from app.extensions import db
 from app.security import roles
@@ -129,27 +128,6 @@ FIELD = frozenset({roles.ENGINEER, roles.MANAGER, roles.ADMIN})
 MANAGERS = frozenset({roles.MANAGER, roles.ADMIN})
 
 # ---------------------------------------------------------------------------- who acts
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who does something: a user id, a name for the history, and the user's role names."""
-
-    id: int | None
-    name: str
-    roles: frozenset = field(default_factory=frozenset)
-
-    @classmethod
-    def of(cls, user) -> "Actor":
-        name = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
-        return cls(user.id, name or user.username, frozenset(r.name for r in user.roles))
-
-
-class ConcurrentChange(RuleViolation):
-    """Someone else changed the record between reading and writing it."""
-
-    def __init__(self):
-        super().__init__({"": gettext("Someone else has just changed this record. Please reload it and try again.")})
 
 
 def _label(name: str) -> str:
@@ -538,21 +516,7 @@ def _time(errors: dict, value, name: str, now: datetime, not_before: datetime | 
 
 
 def _money(errors: dict, value, name: str) -> Decimal:
-    if value is None or value == "":
-        return Decimal("0.00")
-    if isinstance(value, float):
-        value = str(value)
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors[name] = gettext("%(label)s must be a number.", label=_label(name))
-        return Decimal("0.00")
-    if not d.is_finite() or d < 0 or d >= Decimal("1000000"):
-        errors[name] = gettext("%(label)s must be between 0 and 999999.99.", label=_label(name))
-        return Decimal("0.00")
-    if d != to_money(d):
-        errors[name] = gettext("%(label)s may have at most two decimals.", label=_label(name))
-    return to_money(d)
+    return check_money(errors, value, name, _label(name))
 
 
 def _materials(errors: dict, rows) -> list[WorkOrderMaterial]:
