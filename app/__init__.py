@@ -26,6 +26,7 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     from app.security import models as _security_models  # noqa: F401
     from app.estate import models as _estate_models  # noqa: F401
     from app.service import models as _service_models  # noqa: F401
+    from app.billing import models as _billing_models  # noqa: F401
 
     from app.core import api_messages
 

@@ -69,6 +69,8 @@ def role_user(role: str) -> str:
 @pytest.fixture(autouse=True)
 def _clean_tables(app):
     yield
+    from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, HouseAccount,
+                                    Payment, PaymentLine, ReceiptSequence)
     from app.core.models import AuditLog
     from app.estate.models import (AccessCard, Building, Community, House, MoveRecord, Owner, Ownership,
                                    ParkingSpace, Resident, Unit, Vehicle)
@@ -79,7 +81,8 @@ def _clean_tables(app):
 
     with app.app_context():
         db.session.rollback()
-        for model in (WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
+        for model in (AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence, BillingRun,
+                      FeeItemBuilding, FeeItem, WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
                       ServiceRequest, SpecialService, Contact, Material, ServiceCharge, MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,
                       Building, Community, AuditLog, LoginThrottle):
             db.session.execute(delete(model))

@@ -74,7 +74,28 @@ def _check_0003(conn):
     assert conn.execute(text("SELECT count(*) FROM service_deadline")).scalar() >= 5
 
 
-SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003)}
+def _seed_0004(conn):
+    conn.execute(text(
+        "INSERT INTO billing_fee_item (id, community_id, code, name, method, area_basis, unit_price, cycle,"
+        " start_month, due_days, active) VALUES (901, 901, 'WYF', '物业服务费', 'area', 'building_area', 2.3500,"
+        " 'monthly', 1, 30, TRUE)"
+    ))
+    conn.execute(text(
+        "INSERT INTO billing_line (id, community_id, house_id, fee_item_id, source, payer_key, period, period_key,"
+        " description, quantity, unit_price, months, amount, due_date, state, created_at, version)"
+        " VALUES (901, 901, 901, 901, 'run', 'H901', '2026-11', '2026-11', '物业服务费 2026-11', 88.80, 2.3500, 1,"
+        " 208.68, '2026-12-01', 'unpaid', '2026-11-01 08:00:00', 1)"
+    ))
+
+
+def _check_0004(conn):
+    row = conn.execute(text("SELECT l.amount, f.name FROM billing_line l JOIN billing_fee_item f"
+                            " ON f.id = l.fee_item_id WHERE l.id = 901")).one()
+    assert str(row[0]) == "208.68" and row[1] == "物业服务费"
+
+
+SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
+         "0004": (_seed_0004, _check_0004)}
 
 
 def _revisions(app):

@@ -292,6 +292,20 @@ LABELS.update(OWNER_LABELS)
 HUNDRED = Decimal("100")
 
 
+def current_owner_names(house_ids) -> dict[int, str]:
+    """{house id: its current owners' names joined by 、} (houses without an owner are left out)."""
+    ids = sorted({int(i) for i in house_ids})
+    names: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(
+            select(Ownership.house_id, Owner.name).join(Owner, Owner.id == Ownership.owner_id)
+            .where(Ownership.house_id.in_(ids[start:start + 500]), Ownership.ended_on.is_(None))
+            .order_by(Ownership.house_id, Ownership.id))
+        for house_id, name in rows:
+            names.setdefault(house_id, []).append(name)
+    return {house_id: "、".join(n) for house_id, n in names.items()}
+
+
 def active_share_total(house_id: int, exclude_id=None) -> Decimal:
     stmt = select(func.coalesce(func.sum(Ownership.share), 0)).where(
         Ownership.house_id == house_id, Ownership.ended_on.is_(None)

@@ -1,0 +1,293 @@
+"""费用收缴 (billing and collection): fee items, billing runs and their bill lines, payments with their
+numbered receipts, each house's pre-paid balance and its ledger.
+
+Money is Numeric(14, 2) (单价 Numeric(12, 4)); a float never touches it. A bill line that is paid is never
+deleted or edited: a wrong payment is undone by 作废 (void) or 红冲 (a reversing payment), both kept.
+"""
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, Numeric, String,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.audit import Audited
+
+# How an item's amount is computed. Meter (抄表) and 公摊 items come with the second billing issue: they add
+# methods here and their own inputs (readings, a common meter), the bill line stays the same.
+FEE_METHODS = {
+    "area": _l("Area × unit price"),
+    "per_house": _l("Fixed per house"),
+    "per_space": _l("Fixed per parking space"),
+    "one_off": _l("One-off per house"),
+}
+AREA_BASES = {"building_area": _l("Gross floor area"), "inner_area": _l("Inner floor area")}
+CYCLES = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly"), "yearly": _l("Yearly")}
+CYCLE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+LINE_STATES = {"unpaid": _l("Unpaid"), "paid": _l("Paid")}
+LINE_SOURCES = {"run": _l("Billing run"), "repair": _l("Paid repair")}
+RUN_STATES = {"committed": _l("Committed"), "cancelled": _l("Cancelled")}
+PAY_METHODS = {
+    "cash": _l("Cash"),
+    "wechat": _l("WeChat Pay"),
+    "alipay": _l("Alipay"),
+    "bank": _l("Bank transfer"),
+    "pos": _l("POS card"),
+}
+PAYMENT_STATES = {"valid": _l("Valid"), "voided": _l("Voided"), "reversed": _l("Reversed")}
+PAYMENT_KINDS = {"payment": _l("Payment"), "reversal": _l("Reversing entry")}
+ENTRY_KINDS = {
+    "prepay": _l("Pre-payment"),
+    "use": _l("Used at the counter"),
+    "settle": _l("Settled automatically"),
+    "void": _l("Voided"),
+    "reverse": _l("Reversed"),
+}
+
+
+class FeeItem(Audited, Model):
+    """收费项目: what is charged, how it is computed, how often, and to which houses."""
+
+    __tablename__ = "billing_fee_item"
+    __table_args__ = (
+        UniqueConstraint("community_id", "code", name="uq_billing_fee_item_code"),
+        CheckConstraint("unit_price > 0", name="ck_billing_fee_item_price"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False, index=True)
+    code: Mapped[str] = mapped_column(String(20), nullable=False)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    method: Mapped[str] = mapped_column(String(20), nullable=False, default="area")
+    area_basis: Mapped[str] = mapped_column(String(20), nullable=False, default="building_area")
+    # per month for periodic items (元/㎡·月, 元/户·月, 元/位·月); the whole amount for one-off items
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 4), nullable=False)
+    cycle: Mapped[str] = mapped_column(String(10), nullable=False, default="monthly")
+    # a quarterly or yearly item is billed in the runs of the months (start_month + k × cycle)
+    start_month: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # which houses: their 用途 (comma-separated keys; empty = every use) and buildings (none chosen = all)
+    usages: Mapped[str | None] = mapped_column(String(200))
+    # 空置 houses pay this percentage (empty = the full amount)
+    vacant_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # 滞纳金: per day of the amount overdue (e.g. 0.0005 = 万分之五); empty = none (the default)
+    late_fee_rate: Mapped[Decimal | None] = mapped_column(Numeric(8, 6))
+    due_days: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    remark: Mapped[str | None] = mapped_column(String(200))
+
+    community = relationship("Community")
+    buildings = relationship("Building", secondary="billing_fee_item_building", order_by="Building.code")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def method_label(self) -> str:
+        return str(FEE_METHODS.get(self.method, self.method))
+
+
+class FeeItemBuilding(Model):
+    """The buildings a fee item is limited to (none: the whole community)."""
+
+    __tablename__ = "billing_fee_item_building"
+
+    fee_item_id: Mapped[int] = mapped_column(ForeignKey("billing_fee_item.id"), primary_key=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("estate_building.id"), primary_key=True)
+
+
+class BillingRun(Audited, Model):
+    """A 账期 run: the bill lines of one period for a community (or some of its buildings)."""
+
+    __tablename__ = "billing_run"
+    __table_args__ = (Index("ix_billing_run_period", "community_id", "period"),)
+    __audit_exclude__ = ("line_count", "total")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    period: Mapped[str] = mapped_column(String(7), nullable=False)  # 2026-11
+    building_ids: Mapped[str | None] = mapped_column(String(500))  # comma-separated; empty = all
+    fee_item_ids: Mapped[str | None] = mapped_column(String(500))  # comma-separated; empty = all active
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="committed")
+    line_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    total: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
+    settled_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancelled_by: Mapped[str | None] = mapped_column(String(100))
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
+
+    community = relationship("Community")
+
+    def __str__(self) -> str:
+        return f"{self.period} #{self.id}"
+
+    def state_label(self) -> str:
+        return str(RUN_STATES.get(self.state, self.state))
+
+
+class BillLine(Model):
+    """One charge to one house: an item for a period (from a run), or a charge from another area.
+
+    (fee_item_id, payer_key, period_key) is unique: a run repeated creates nothing twice. payer_key is the
+    house ("H12") or, for a parking item, the space ("P7"); period_key is the period, or "once" for a
+    one-off item. A charge from another area is unique by (source, source_id).
+    """
+
+    __tablename__ = "billing_line"
+    __table_args__ = (
+        UniqueConstraint("fee_item_id", "payer_key", "period_key", name="uq_billing_line_item_period"),
+        UniqueConstraint("source", "source_id", name="uq_billing_line_source"),
+        Index("ix_billing_line_house", "house_id", "state"),
+        Index("ix_billing_line_run", "run_id"),
+        Index("ix_billing_line_period", "community_id", "period"),
+        CheckConstraint("amount >= 0", name="ck_billing_line_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False)
+    parking_space_id: Mapped[int | None] = mapped_column(ForeignKey("estate_parking_space.id"))
+    fee_item_id: Mapped[int | None] = mapped_column(ForeignKey("billing_fee_item.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("billing_run.id"))
+    source: Mapped[str] = mapped_column(String(20), nullable=False, default="run")
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    payer_key: Mapped[str] = mapped_column(String(20), nullable=False)
+    period: Mapped[str] = mapped_column(String(7), nullable=False)
+    period_key: Mapped[str] = mapped_column(String(10), nullable=False)
+    description: Mapped[str] = mapped_column(String(200), nullable=False)
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    months: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="unpaid")
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("billing_payment.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    house = relationship("House")
+    parking_space = relationship("ParkingSpace")
+    fee_item = relationship("FeeItem")
+    run = relationship("BillingRun")
+    payment = relationship("Payment", foreign_keys=[payment_id])
+
+    def __str__(self) -> str:
+        return self.description
+
+    def state_label(self) -> str:
+        return str(LINE_STATES.get(self.state, self.state))
+
+
+class Payment(Audited, Model):
+    """One payment at the counter and its receipt (收据); or the reversing entry (红冲) of one.
+
+    amount = lines_amount − balance_used + prepaid: what the payer handed over. The receipt serial
+    (SK2026-000123) is gap-free per community and year; a void or a reversal keeps it used.
+    """
+
+    __tablename__ = "billing_payment"
+    __table_args__ = (
+        UniqueConstraint("community_id", "year", "serial", name="uq_billing_payment_serial"),
+        UniqueConstraint("community_id", "receipt_no", name="uq_billing_payment_receipt_no"),
+        Index("ix_billing_payment_house", "house_id", "paid_at"),
+        Index("ix_billing_payment_day", "community_id", "paid_at"),
+        CheckConstraint("balance_used >= 0", name="ck_billing_payment_balance_used"),
+    )
+    __audit_exclude__ = ("print_count", "reprint_count")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    serial: Mapped[int] = mapped_column(Integer, nullable=False)
+    receipt_no: Mapped[str] = mapped_column(String(20), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False, default="payment")
+    payer_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    method: Mapped[str] = mapped_column(String(10), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    lines_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
+    prepaid: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
+    balance_used: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
+    cashier_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    cashier_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    paid_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="valid")
+    reason: Mapped[str | None] = mapped_column(String(200))  # why it was voided or reversed
+    undone_by: Mapped[str | None] = mapped_column(String(100))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("billing_payment.id"))
+    remark: Mapped[str | None] = mapped_column(String(200))
+    print_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reprint_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    house = relationship("House")
+    community = relationship("Community")
+    lines = relationship("PaymentLine", back_populates="payment", order_by="PaymentLine.id")
+    reversal_of = relationship("Payment", remote_side=[id], foreign_keys=[reversal_of_id])
+
+    def __str__(self) -> str:
+        return self.receipt_no
+
+    def state_label(self) -> str:
+        return str(PAYMENT_STATES.get(self.state, self.state))
+
+    def method_label(self) -> str:
+        return str(PAY_METHODS.get(self.method, self.method))
+
+
+class PaymentLine(Model):
+    """A bill line a payment paid (negative on a reversing entry): what the receipt lists."""
+
+    __tablename__ = "billing_payment_line"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("billing_payment.id"), nullable=False, index=True)
+    bill_line_id: Mapped[int] = mapped_column(ForeignKey("billing_line.id"), nullable=False, index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+
+    payment = relationship("Payment", back_populates="lines")
+    bill_line = relationship("BillLine")
+
+
+class HouseAccount(Model):
+    """A house's pre-paid balance (预存款); never negative. The ledger (AccountEntry) explains it."""
+
+    __tablename__ = "billing_account"
+    __table_args__ = (CheckConstraint("balance >= 0", name="ck_billing_account_balance"),)
+
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), primary_key=True)
+    balance: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+
+class AccountEntry(Model):
+    """One movement of a house's balance: a pre-payment in, a use at the counter or an automatic
+    settlement out, or the undoing of either."""
+
+    __tablename__ = "billing_account_entry"
+    __table_args__ = (Index("ix_billing_account_entry_house", "house_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)  # + in, − out
+    balance_after: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("billing_payment.id"))
+    bill_line_id: Mapped[int | None] = mapped_column(ForeignKey("billing_line.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("billing_run.id"))
+    by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+
+class ReceiptSequence(Model):
+    """The last receipt serial used per community and year: taken and raised in the payment's own
+    transaction, so a payment that fails leaves no gap."""
+
+    __tablename__ = "billing_receipt_sequence"
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_serial: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
