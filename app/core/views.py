@@ -30,6 +30,40 @@ AUDIT_ACTIONS = {
 }
 
 
+def choice_select(label, choices: dict, default=None, required=True):
+    """A form's select of coded values ({code: label}); optional ones start with an empty choice."""
+    from flask_appbuilder.fieldwidgets import Select2Widget
+    from wtforms import SelectField
+    from wtforms.validators import DataRequired, Optional
+
+    items = [(k, v) for k, v in choices.items()]
+    if not required:
+        items = [("", "")] + items
+    return SelectField(label, choices=items, default=default, widget=Select2Widget(),
+                       validators=[DataRequired()] if required else [Optional()])
+
+
+def choice_formatter(choices: dict):
+    """Show a coded value by its label in lists and record pages."""
+    return lambda value: str(choices.get(value, value or ""))
+
+
+def flash_errors(errors: dict) -> None:
+    from flask import flash
+
+    for message in errors.values():
+        flash(message, "danger")
+
+
+def current_actor():
+    """The logged-in user as the services' Actor."""
+    from flask import g
+
+    from app.core.rules import Actor
+
+    return Actor.of(g.user)
+
+
 def _values_of(obj) -> dict:
     mapper = sa_inspect(type(obj))
     keys = [a.key for a in mapper.column_attrs] + [r.key for r in mapper.relationships]

@@ -19,6 +19,7 @@ from app.core.formatting import format_area, format_date
 from app.core.rules import RuleViolation
 from app.core.validators import ID_TYPES
 from app.core.views import PMModelView, add_field_error
+from app.core.views import choice_formatter as _choice_formatter, choice_select as _select
 from app.estate import printing, services
 from app.estate.models import (
     CARD_KINDS,
@@ -52,24 +53,11 @@ VALUE_LABELS = {
 }
 
 
-def _select(label, choices: dict, default=None):
-    return SelectField(
-        label,
-        choices=[(k, v) for k, v in choices.items()],
-        default=default,
-        widget=Select2Widget(),
-    )
-
-
 def _unit_choices():
     return (
         db.session.query(Unit).join(Building).join(Community)
         .order_by(Community.name, Building.id, Unit.code)
     )
-
-
-def _choice_formatter(choices: dict):
-    return lambda value: str(choices.get(value, value or ""))
 
 
 class CommunityView(PMModelView):

@@ -4,13 +4,12 @@ from datetime import date, datetime
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
-from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -19,7 +18,8 @@ from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
 from app.core.masking import mask_phone
 from app.core.rules import RuleViolation
-from app.core.views import PMModelView, add_field_error
+from app.core.views import PMModelView, add_field_error, choice_formatter as _choice_formatter
+from app.core.views import choice_select as _select, current_actor as _actor, flash_errors as _flash_errors
 from app.estate.models import Community
 from app.extensions import db
 from app.service import kpi_views, services
@@ -40,31 +40,12 @@ VALUE_LABELS = {
 CATEGORY = dict(category="Service desk", category_label=_l("Service desk"), category_icon="fa-headphones")
 
 
-def _actor() -> services.Actor:
-    return services.Actor.of(g.user)
-
-
 def _choices(choices: dict) -> list:
     return [(k, v) for k, v in choices.items()]
 
 
-def _select(label, choices: dict, default=None, required=True):
-    items = _choices(choices) if required else [("", "")] + _choices(choices)
-    return SelectField(label, choices=items, default=default, widget=Select2Widget(),
-                       validators=[DataRequired()] if required else [Optional()])
-
-
-def _choice_formatter(choices: dict):
-    return lambda value: str(choices.get(value, value or ""))
-
-
 def _overdue_mark(value) -> Markup:
     return Markup('<span class="label label-danger">%s</span>') % gettext("Overdue") if value else Markup("")
-
-
-def _flash_errors(errors: dict) -> None:
-    for message in errors.values():
-        flash(message, "danger")
 
 
 class _OverdueOrders(BaseFilter):
