@@ -48,6 +48,7 @@ bench: venv translations
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/import_owners.py
 	$(BIN)/python bench/service.py
+	$(BIN)/python bench/billing.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -64,9 +64,11 @@ def _register_views(appbuilder: AppBuilder) -> None:
     from app.core import views as core_views
     from app.service import api as service_api
     from app.service import views as service_views
+    from app.billing import views as billing_views
 
     estate_views.register(appbuilder)
     estate_api.register(appbuilder)
     service_views.register(appbuilder)
     service_api.register(appbuilder)
+    billing_views.register(appbuilder)
     core_views.register(appbuilder)

@@ -1,4 +1,4 @@
-"""`flask pm ...`: init, demo, create-user, backup."""
+"""`flask pm ...`: init, demo, create-user, backup, order, bill."""
 import os
 import sqlite3
 import sys
@@ -169,6 +169,60 @@ def order(order_no, action, username, assignee, note, result, labour_fee, satisf
         raise click.ClickException(str(exc))
     db.session.commit()
     click.echo(f"{moved.order_no}: {ORDER_STATES[moved.state]}")
+
+
+@pm.command("bill")
+@click.argument("period")
+@click.option("--community", "community_code", required=True, help="The community's code.")
+@click.option("--user", "username", required=True, help="Who makes the bills (a 收费员 or 项目经理 login).")
+@click.option("--building", "building_codes", multiple=True, help="Only this building (its code); repeatable.")
+@click.option("--commit", "do_commit", is_flag=True, help="Make the bills; without it only the preview is shown.")
+def bill(period, community_code, username, building_codes, do_commit):
+    """Preview, or make (--commit), the bills of PERIOD (e.g. 2026-11) for a community."""
+    from sqlalchemy import select
+
+    from app.billing import services
+    from app.core.rules import Actor, RuleViolation
+    from app.estate.models import Building, Community
+
+    user = current_app.appbuilder.sm.find_user(username=username)
+    if user is None:
+        raise click.ClickException(f"No user {username}.")
+    community = db.session.scalar(select(Community).where(Community.code == community_code))
+    if community is None:
+        raise click.ClickException(f"No community with code {community_code}.")
+    buildings = []
+    for code in building_codes:
+        b = db.session.scalar(select(Building).where(Building.community_id == community.id, Building.code == code))
+        if b is None:
+            raise click.ClickException(f"No building {code} in {community.name}.")
+        buildings.append(b.id)
+    set_cli_actor(f"cli:{username}")
+    try:
+        if not do_commit:
+            plan = services.plan_run(community.id, period, buildings)
+            click.echo(f"{plan.period}: {plan.count} new bills, {plan.total} yuan ({plan.already} exist already)")
+            for name, (count, total) in plan.by_building.items():
+                click.echo(f"  {name}: {count} bills, {total} yuan")
+            for what, why in plan.skipped:
+                click.echo(f"  left out {what}: {why}")
+            click.echo("Nothing written; add --commit to make them.")
+            return
+        with click.progressbar(length=100, label="Writing bills") as bar:
+            shown = [0]
+
+            def progress(done, total):
+                step = int(done * 100 / total) - shown[0]
+                if step > 0:
+                    bar.update(step)
+                    shown[0] += step
+
+            run = services.commit_run(community.id, period, Actor.of(user), buildings, progress=progress)
+            db.session.commit()
+    except RuleViolation as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc))
+    click.echo(f"{run.period}: {run.line_count} bills, {run.total} yuan; {run.settled_count} settled from balances.")
 
 
 def init_app(app) -> None:

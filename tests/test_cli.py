@@ -93,3 +93,21 @@ def test_backup_copies_the_sqlite_database(app, tmp_path, estate):
         con.close()
     again = app.test_cli_runner().invoke(args=["pm", "backup", str(target)])
     assert again.exit_code != 0  # never overwrites
+
+
+def test_bill_previews_then_makes_the_bills_and_refuses_a_bad_period(app, fees):
+    from app.billing.models import BillLine
+    from tests.conftest import role_user
+
+    runner = app.test_cli_runner()
+    user = role_user(roles.CASHIER)
+    result = runner.invoke(args=["pm", "bill", "2026-11", "--community", "C001", "--user", user])
+    assert result.exit_code == 0 and "6 new bills" in result.output and "Nothing written" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BillLine)) == 0
+    result = runner.invoke(args=["pm", "bill", "2026-11", "--community", "C001", "--user", user, "--commit"])
+    assert result.exit_code == 0 and "6 bills, 1201.65 yuan" in result.output, result.output
+    result = runner.invoke(args=["pm", "bill", "2026-13", "--community", "C001", "--user", user, "--commit"])
+    assert result.exit_code != 0 and "不是有效的账期" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BillLine)) == 6

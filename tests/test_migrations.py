@@ -94,8 +94,22 @@ def _check_0004(conn):
     assert str(row[0]) == "208.68" and row[1] == "物业服务费"
 
 
+def _seed_0005(conn):
+    conn.execute(text(
+        "INSERT INTO billing_payment (id, community_id, house_id, year, serial, receipt_no, kind, payer_name, method,"
+        " amount, lines_amount, prepaid, balance_used, cashier_name, paid_at, state, print_count, reprint_count)"
+        " VALUES (902, 901, 901, 2026, 2, 'SK2026-000002', 'reversal', '张三', 'cash', -108.68, -208.68, 0, -100.00,"
+        " '经理', '2026-11-23 10:00:00', 'valid', 0, 0)"
+    ))
+
+
+def _check_0005(conn):
+    assert str(conn.execute(text("SELECT balance_used FROM billing_payment WHERE id = 902")).scalar()) in (
+        "-100.00", "-100.0", "-100")
+
+
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
-         "0004": (_seed_0004, _check_0004)}
+         "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005)}
 
 
 def _revisions(app):

@@ -194,7 +194,8 @@ class Payment(Audited, Model):
         UniqueConstraint("community_id", "receipt_no", name="uq_billing_payment_receipt_no"),
         Index("ix_billing_payment_house", "house_id", "paid_at"),
         Index("ix_billing_payment_day", "community_id", "paid_at"),
-        CheckConstraint("balance_used >= 0", name="ck_billing_payment_balance_used"),
+        # a reversing entry gives back what its payment took from the balance: negative there only
+        CheckConstraint("balance_used >= 0 OR kind = 'reversal'", name="ck_billing_payment_balance_used"),
     )
     __audit_exclude__ = ("print_count", "reprint_count")
 

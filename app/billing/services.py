@@ -104,7 +104,7 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now()).replace(microsecond=0)
 
 
-def _id(value) -> int | None:
+def as_id(value) -> int | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
     if hasattr(value, "id"):
@@ -121,7 +121,7 @@ def _id(value) -> int | None:
 def check_fee_item(values: dict, pk=None) -> dict:
     """The rules of a fee item; {field: message}."""
     errors: dict = {}
-    community_id = _id(values.get("community") if "community" in values else values.get("community_id"))
+    community_id = as_id(values.get("community") if "community" in values else values.get("community_id"))
     if community_id is None or community_id < 0 or db.session.get(Community, community_id) is None:
         errors["community"] = gettext("Please choose the community.")
     check_text(errors, values, "code", _label("code"), 20)
@@ -151,7 +151,8 @@ def check_fee_item(values: dict, pk=None) -> dict:
     check_int(errors, values, "due_days", _label("due_days"), 0, 365, required=False)
     usages = values.get("usages")
     if usages:
-        bad = [u for u in str(usages).split(",") if u and u not in HOUSE_USAGES]
+        listed = usages if isinstance(usages, (list, tuple)) else str(usages).split(",")
+        bad = [u for u in listed if u and u not in HOUSE_USAGES]
         if bad:
             errors["usages"] = gettext("%(label)s: please choose one of the listed values.", label=_label("usages"))
     for name, high in (("vacant_percent", Decimal("100")), ("late_fee_rate", Decimal("0.01"))):
@@ -249,7 +250,7 @@ class RunPlan:
 def _ids(values) -> list[int]:
     out = []
     for v in values or []:
-        i = _id(v)
+        i = as_id(v)
         if i is not None:
             out.append(i)
     return sorted(set(out))
@@ -261,7 +262,7 @@ def plan_run(community_id, period: str, building_ids=None, fee_item_ids=None, to
     out those the period already has. Nothing is written."""
     year, month = parse_period(period, today)
     period = f"{year}-{month:02d}"
-    community = db.session.get(Community, _id(community_id) or 0) if (_id(community_id) or 0) > 0 else None
+    community = db.session.get(Community, as_id(community_id) or 0) if (as_id(community_id) or 0) > 0 else None
     if community is None:
         raise RuleViolation({"community": gettext("Please choose the community.")})
     building_ids, fee_item_ids = _ids(building_ids), _ids(fee_item_ids)
@@ -415,7 +416,7 @@ def commit_run(community_id, period: str, actor: Actor, building_ids=None, fee_i
 
 def cancel_run(run_id, actor: Actor, reason: str) -> BillingRun:
     """Cancel a run while none of its lines is paid: its lines are removed, the run stays (cancelled)."""
-    run = db.session.get(BillingRun, _id(run_id) or 0)
+    run = db.session.get(BillingRun, as_id(run_id) or 0)
     if run is None:
         raise RuleViolation({"": gettext("There is no such billing run.")})
     if run.state != "committed":
@@ -544,11 +545,11 @@ def pay(house_id, line_ids, method: str, actor: Actor, *, expected_amount=None, 
     if not actor.roles & CASHIERS:
         raise RuleViolation({"": gettext("Only a cashier or the project manager may take payments.")})
     errors: dict = {}
-    hid = _id(house_id)
+    hid = as_id(house_id)
     house = db.session.get(House, hid) if hid and hid > 0 else None
     if house is None:
         raise RuleViolation({"house": gettext("There is no such house.")})
-    if community_id not in (None, "") and _id(community_id) != house.community_id:
+    if community_id not in (None, "") and as_id(community_id) != house.community_id:
         raise RuleViolation({"house": gettext(
             "House %(house)s belongs to another community: payments are taken at its own community's counter.",
             house=house.house_no)})
@@ -629,7 +630,7 @@ def _undo_lines(payment: Payment, now: datetime) -> list[int]:
 
 
 def _check_undo(payment_id, actor: Actor, reason: str) -> Payment:
-    pid = _id(payment_id)
+    pid = as_id(payment_id)
     payment = db.session.get(Payment, pid) if pid and pid > 0 else None
     if payment is None:
         raise RuleViolation({"": gettext("There is no such receipt.")})
@@ -645,17 +646,32 @@ def _check_undo(payment_id, actor: Actor, reason: str) -> Payment:
     return payment
 
 
+def void_problem(payment: Payment, actor: Actor, now: datetime | None = None) -> str | None:
+    """Why this actor may not void this payment now (None: he may)."""
+    now = _now(now)
+    if payment.kind != "payment" or payment.state != "valid":
+        return gettext("Receipt %(no)s is %(state)s already.", no=payment.receipt_no, state=payment.state_label())
+    if payment.cashier_id != actor.id:
+        return gettext("Only the cashier who took a payment may void it (%(name)s); otherwise the project manager "
+                       "reverses it.", name=payment.cashier_name)
+    if payment.paid_at.date() != now.date():
+        return gettext("A payment can be voided only on the day it was taken (%(day)s); the project manager can "
+                       "reverse it.", day=payment.paid_at.date().isoformat())
+    return None
+
+
+def may_reverse(payment: Payment, actor: Actor) -> bool:
+    return payment.kind == "payment" and payment.state == "valid" and bool(actor.roles & REVERSERS)
+
+
 def void_payment(payment_id, actor: Actor, reason: str, now: datetime | None = None) -> Payment:
     """作废: the cashier voids his own payment of today, with a reason. The receipt stays (marked 作废), its
     bills are unpaid again, the balance is put back as it was. Flushes."""
     now = _now(now)
     payment = _check_undo(payment_id, actor, reason)
-    if payment.cashier_id != actor.id:
-        raise RuleViolation({"": gettext("Only the cashier who took a payment may void it (%(name)s); otherwise the "
-                                         "project manager reverses it.", name=payment.cashier_name)})
-    if payment.paid_at.date() != now.date():
-        raise RuleViolation({"": gettext("A payment can be voided only on the day it was taken (%(day)s); the "
-                                         "project manager can reverse it.", day=payment.paid_at.date().isoformat())})
+    problem = void_problem(payment, actor, now)
+    if problem:
+        raise RuleViolation({"": problem})
     _undo_lines(payment, now)
     _undo_balance(payment, actor, now, "void")
     changed = db.session.execute(
@@ -686,9 +702,9 @@ def reverse_payment(payment_id, actor: Actor, reason: str, now: datetime | None 
     """红冲: the project manager reverses a payment with a reason. A reversing entry with its own serial and
     the negative amounts is made; the original is marked reversed; both stay. Returns the reversing entry."""
     now = _now(now)
-    if not actor.roles & REVERSERS:
-        raise RuleViolation({"": gettext("Only the project manager may reverse a payment.")})
     payment = _check_undo(payment_id, actor, reason)
+    if not may_reverse(payment, actor):
+        raise RuleViolation({"": gettext("Only the project manager may reverse a payment.")})
     _undo_lines(payment, now)
     _undo_balance(payment, actor, now, "reverse")
     changed = db.session.execute(
@@ -701,7 +717,7 @@ def reverse_payment(payment_id, actor: Actor, reason: str, now: datetime | None 
     entry = Payment(community_id=payment.community_id, house_id=payment.house_id, year=now.year, serial=0,
                     receipt_no=f"TMP-{uuid.uuid4().hex[:16]}", kind="reversal", payer_name=payment.payer_name,
                     method=payment.method, amount=-payment.amount, lines_amount=-payment.lines_amount,
-                    prepaid=-payment.prepaid, balance_used=Decimal("0.00"), cashier_id=actor.id,
+                    prepaid=-payment.prepaid, balance_used=-payment.balance_used, cashier_id=actor.id,
                     cashier_name=actor.name, paid_at=now, state="valid", reason=reason.strip(),
                     reversal_of_id=payment.id)
     db.session.add(entry)
@@ -751,10 +767,20 @@ def receipt(payment: Payment) -> dict:
             for pl in payment.lines]
     if payment.prepaid:
         rows.append({"description": gettext("Pre-payment into the balance"), "period": "", "amount": payment.prepaid})
-    if payment.balance_used:
+    if payment.balance_used:  # (negative on a reversing entry: given back to the balance)
         rows.append({"description": gettext("Paid from the pre-paid balance"), "period": "",
                      "amount": -payment.balance_used})
     return {"payment": payment, "rows": rows, "total": payment.amount, "total_upper": rmb_upper(payment.amount)}
+
+
+def record_print(payment: Payment) -> bool:
+    """Count a print of the receipt; True when it is a reprint (补打), which the form then says."""
+    reprint = payment.print_count > 0
+    payment.print_count += 1
+    if reprint:
+        payment.reprint_count += 1
+    db.session.flush()
+    return reprint
 
 
 # ---------------------------------------------------------------------------- checks of the whole ledger

@@ -21,6 +21,8 @@ READ_ONLY_ROLES = {COMMITTEE}
 
 READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster", "print_roster", "can_search",
                     "can_owner_card",
+                    # billing: the counter's search page and printing a receipt are reads (paying is not)
+                    "can_counter", "can_receipt",
                     # ExportView: the export page and its downloads (masked lists) are reads
                     "can_index", "can_owners", "can_houses",
                     # service desk: printing work order forms, the daily log page and PDF, the KPI workbook
@@ -64,6 +66,12 @@ RESOURCES: dict[str, list[str]] = {
     "service_charges": ["ServiceChargeView"],
     "service_deadlines": ["ServiceDeadlineView"],
     "service_kpi": ["ServiceKpiView"],
+    # 费用收缴 (billing)
+    "fee_items": ["FeeItemView"],
+    "billing_runs": ["BillingRunView", "BillingRunPageView"],
+    "bills": ["BillLineView", "UnpaidBillView"],
+    "counter": ["CounterView"],  # take payments, pre-payments; void (own, same day) and reverse (项目经理) are
+    "receipts": ["PaymentView", "ReceiptPrintView"],  # decided by billing.services
 }
 SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my_work_orders", "work_order_actions",
                      "complaints", "complaint_actions", "consultations", "service_requests", "service_catalog",
@@ -77,6 +85,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "transfer": "w", "residents": "w", "vehicles": "w", "access_cards": "w", "move_records": "w",
         "personal_data": "w", "owner_import": "w", "export": "r",
         **{resource: "w" for resource in SERVICE_RESOURCES},
+        "fee_items": "w", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r",
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -92,6 +101,8 @@ MATRIX: dict[str, dict[str, str]] = {
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
         "roster_print": "r", "household_search": "r", "owners": "r", "ownership": "r", "residents": "r",
         "vehicles": "r", "export": "r", "service_charges": "r",
+        # 收费员: the counter, receipts, bills; makes the period's bills; reads the fee items
+        "fee_items": "r", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r",
     },
     # 工程维修: his own work orders (arrive, complete with materials and labour), the material list
     ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r",
@@ -162,6 +173,13 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "ServiceChargeView": ("Charges for billing", "Service desk"),
     "ServiceDeadlineView": ("Service deadlines", "Service desk"),
     "ServiceKpiView": ("Service KPIs", "Service desk"),
+    "CounterView": ("Payment counter", "Billing"),
+    "PaymentView": ("Receipts", "Billing"),
+    "UnpaidBillView": ("Unpaid bills", "Billing"),
+    "BillLineView": ("All bills", "Billing"),
+    "BillingRunPageView": ("Make bills", "Billing"),
+    "BillingRunView": ("Billing runs", "Billing"),
+    "FeeItemView": ("Fee items", "Billing"),
 }
 
 

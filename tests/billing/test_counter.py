@@ -255,3 +255,18 @@ def test_serials_are_per_community_and_year(ctx):
     db.session.commit()
     assert (a.receipt_no, b.receipt_no, c.receipt_no) == ("SK2026-000001", "SK2026-000001", "SK2027-000001")
     assert db.session.get(HouseAccount, ctx["h1"]) is None  # no balance was ever touched
+
+
+def test_reversing_a_payment_that_used_the_balance_gives_the_balance_back_and_adds_up(ctx):
+    h1, lines = ctx["h1"], ctx["lines"]
+    services.pay(h1, [], "cash", ctx["cashier"], prepay="100", now=NOW)
+    p = services.pay(h1, lines[:2], "cash", ctx["cashier"], use_balance=True, now=NOW)
+    db.session.commit()
+    assert p.balance_used == Decimal("100.00") and p.amount == Decimal("260.33")
+    entry = services.reverse_payment(p.id, ctx["manager"], "重复收费", now=NOW + timedelta(days=2))
+    db.session.commit()
+    assert (entry.amount, entry.balance_used) == (Decimal("-260.33"), Decimal("-100.00"))
+    rows = services.receipt(entry)["rows"]
+    assert sum(row["amount"] for row in rows) == entry.amount  # the rows add up to the total
+    assert services.balance_of(h1) == Decimal("100.00")
+    assert services.ledger_problems() == []

@@ -1,0 +1,200 @@
+"""收据 (the receipt of a payment) as PDF, in two forms:
+
+- "a4": a 收款收据 on half an A4 sheet, two per sheet with a cut line exactly across the middle (each half is
+  A5); printed on plain paper as 第二联 交款人收执, the payer's copy. A receipt with too many lines for half a
+  sheet gets a sheet of its own (and more when it needs them, the table's head repeated).
+- "pin": the 241 × 93 mm continuous form of a pin (dot-matrix) printer, one receipt per form; at most
+  PIN_MAX_ROWS item lines, more are summed up in the last one ("…等 12 项").
+
+Both render through app.core.pdf.render_pdf with templates/print/billing/receipt.html. What a receipt lists
+comes from services.receipt(payment). The payer's name is printed (it belongs on a receipt); phone or ID
+numbers a free text may hold (the payer field, the remark, the reason) are masked.
+Counting prints (Payment.print_count, reprint_count) is the caller's business.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask import Response
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.billing import services
+from app.billing.models import Payment, PaymentLine
+from app.core import masking
+from app.core.formatting import _locale, format_money
+from app.core.pdf import render_pdf
+from app.estate.models import House
+from app.estate.printing import pdf_response
+from app.extensions import db
+
+RECEIPT_FORMS = ("a4", "pin")
+MAX_RECEIPTS_PER_PRINT = 500
+# the continuous form has room for this many item lines; more: the first PIN_MAX_ROWS − 1 and a line summing up
+PIN_MAX_ROWS = 6
+# Half an A4 sheet holds the receipt's fixed parts and this many table lines. Texts are measured in half-width
+# units (a Chinese character is 2, a Latin letter or digit 1); a line holds about this many of them: of a
+# description in the table, of the issuer's name, of the payer or the house, of the remark line. (On the pin
+# form every one of these stays on one line, cut short with "…" when it must.)
+A4_HALF_LINES = 10
+A4_UNITS = {"description": 64, "community": 30, "payer": 66, "house": 66, "notes": 150}
+
+
+class TooManyReceipts(ValueError):
+    pass
+
+
+def receipt_print_options() -> tuple:
+    """What a receipt shows besides the payment's own columns, loaded for the whole batch, one query per
+    relationship."""
+    return (
+        selectinload(Payment.community),
+        selectinload(Payment.house).selectinload(House.community),
+        selectinload(Payment.lines).selectinload(PaymentLine.bill_line),
+        selectinload(Payment.reversal_of),
+    )
+
+
+def payments_for_print(ids) -> list[Payment]:
+    """The payments of `ids` in the order given (duplicates and unknown ids dropped), loaded for printing."""
+    wanted: list[int] = []
+    for value in ids:
+        pid = int(value)
+        if pid not in wanted:
+            wanted.append(pid)
+    if len(wanted) > MAX_RECEIPTS_PER_PRINT:
+        raise TooManyReceipts(gettext(
+            "At most %(n)d receipts can be printed at once; %(m)d were chosen. Please print in batches.",
+            n=MAX_RECEIPTS_PER_PRINT, m=len(wanted)))
+    if not wanted:
+        return []
+    found = {p.id: p for p in db.session.scalars(select(Payment).where(Payment.id.in_(wanted))
+                                                 .options(*receipt_print_options()))}
+    return [found[i] for i in wanted if i in found]
+
+
+def receipt_pdf(payments: list[Payment], form: str = "a4", reprint: bool = False) -> bytes:
+    """收据 of the payments in the given order: `form` "a4" (two per A4 sheet) or "pin" (the 241 × 93 mm
+    continuous form, one each). `reprint` marks every receipt 补打."""
+    if form not in RECEIPT_FORMS:
+        raise ValueError(f"receipt form must be one of {RECEIPT_FORMS}, not {form!r}")
+    payments = list(payments)
+    _preload(payments)
+    receipts = [_receipt(p, form) for p in payments]
+    sheets = [[r] for r in receipts] if form == "pin" else _sheets(receipts)
+    return render_pdf("billing/receipt.html", form=form, sheets=sheets, reprint=reprint)
+
+
+def receipt_response(payments: list[Payment], form: str = "a4", reprint: bool = False) -> Response:
+    """The PDF inline, named 收据-SK2026-000001 (one receipt) or 收据-SK2026-000001-SK2026-000009 (a batch);
+    pdf_response adds the day it was printed."""
+    numbers = [p.receipt_no for p in payments]
+    title = gettext("Receipt")
+    if numbers:
+        title += "-" + (numbers[0] if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}")
+    return pdf_response(receipt_pdf(payments, form, reprint), title)
+
+
+# ---------------------------------------------------------------------------- one receipt
+
+
+def _receipt(payment: Payment, form: str) -> dict:
+    """What one receipt shows, formatted."""
+    data = services.receipt(payment)
+    # the descriptions are the system's own ("物业服务费 2026-11", "有偿维修 BX20261120-000012"): not masked,
+    # which would star an order number
+    rows = [{"description": row["description"], "period": row["period"] or "",
+             "amount": row["amount"]} for row in data["rows"]]
+    if form == "pin" and len(rows) > PIN_MAX_ROWS:
+        rows = rows[:PIN_MAX_ROWS - 1] + [_summary(rows[PIN_MAX_ROWS - 1:], len(rows))]
+    for row in rows:
+        row["amount"] = amount_text(row["amount"])
+    stamp = note = ""
+    if payment.kind == "reversal":
+        stamp = gettext("Reversing entry")
+        original = payment.reversal_of
+        note = f"{gettext('Reverses receipt')} {original.receipt_no if original is not None else ''}".strip()
+    elif payment.state != "valid":
+        stamp = payment.state_label()
+    community = payment.community
+    house = payment.house
+    return {
+        "payment": payment,
+        "receipt_no": payment.receipt_no,
+        "community": community.name if community is not None else "",
+        "house": " ".join(x for x in (community.name if community is not None else "",
+                                      house.house_no if house is not None else "") if x),
+        "payer": masking.mask_text(payment.payer_name),
+        "paid_at": when(payment.paid_at),
+        "method": payment.method_label(),
+        "cashier": masking.mask_text(payment.cashier_name),
+        "remark": masking.mask_text(payment.remark),
+        "reason": masking.mask_text(payment.reason) if stamp else "",
+        "rows": rows,
+        "total": format_money(data["total"]),
+        "total_upper": data["total_upper"],
+        "stamp": stamp,
+        "note": note,
+    }
+
+
+def _summary(rest: list[dict], count: int) -> dict:
+    """The last line of a long receipt on the continuous form: the lines not listed, summed."""
+    periods = sorted(r["period"] for r in rest if r["period"])
+    span = "" if not periods else periods[0] if periods[0] == periods[-1] else f"{periods[0]}至{periods[-1]}"
+    return {"description": gettext("… and %(more)d more, %(n)d items in all", more=len(rest), n=count),
+            "period": span, "amount": sum((r["amount"] for r in rest), Decimal("0.00"))}
+
+
+def _width(text: str | None) -> int:
+    return sum(2 if ord(ch) > 0x2e7f else 1 for ch in (text or ""))
+
+
+def _lines(text: str | None, units: int) -> int:
+    return max(1, -(-_width(text) // units))
+
+
+def _half(receipt: dict) -> bool:
+    """Does the receipt fit half an A4 sheet?"""
+    lines = sum(_lines(r["description"], A4_UNITS["description"]) for r in receipt["rows"])
+    notes = "；".join(receipt[key] for key in ("note", "reason", "remark") if receipt[key])
+    lines += _lines(notes, A4_UNITS["notes"]) - 1
+    for key in ("community", "payer", "house"):
+        lines += _lines(receipt[key], A4_UNITS[key]) - 1
+    return lines <= A4_HALF_LINES
+
+
+def _sheets(receipts: list[dict]) -> list[list[dict]]:
+    """Receipts grouped by A4 sheet: two that fit half a sheet share one, a long one has one to itself."""
+    sheets: list[list[dict]] = []
+    for receipt in receipts:
+        receipt["half"] = _half(receipt)
+        last = sheets[-1] if sheets else None
+        if receipt["half"] and last is not None and len(last) == 1 and last[0]["half"]:
+            last.append(receipt)
+        else:
+            sheets.append([receipt])
+    return sheets
+
+
+def _preload(payments: list[Payment]) -> None:
+    """Load what the receipts print for the whole batch in a few queries (instead of a few per receipt)."""
+    ids = [p.id for p in payments if p.id is not None]
+    if ids:
+        db.session.scalars(select(Payment).where(Payment.id.in_(ids)).options(*receipt_print_options())).all()
+
+
+# ---------------------------------------------------------------------------- formats
+
+
+def amount_text(value) -> str:
+    """An amount in the table: 1,234.50; −360.33 on a reversing entry (the column says it is in 元)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(Decimal(value), format="#,##0.00;-#,##0.00", locale=_locale())
+
+
+def when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else ""

@@ -1,0 +1,349 @@
+"""Pages of 费用收缴: fee items, billing runs (preview → commit, cancel), bill lines, the counter, receipts.
+
+Thin: every rule is in app.billing.services; a refused step shows its Chinese message and changes nothing.
+Bill lines and receipts have no edit or delete page at all.
+"""
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from wtforms import SelectMultipleField
+from wtforms.validators import Optional
+
+from app.billing import services
+from app.billing.models import (AREA_BASES, CYCLES, ENTRY_KINDS, FEE_METHODS, LINE_SOURCES, LINE_STATES,
+                                PAY_METHODS, PAYMENT_KINDS, PAYMENT_STATES, RUN_STATES, AccountEntry, BillingRun,
+                                BillLine, FeeItem, Payment)
+from app.core.audit import register_labels
+from app.core.formatting import format_datetime, format_money
+from app.core.rules import RuleViolation
+from app.core.views import PMModelView, choice_formatter, choice_select, current_actor, flash_errors
+from app.estate.models import HOUSE_USAGES, Building, Community, House
+from app.estate.services import search_households
+from app.extensions import db
+
+LABELS = services.LABELS
+CATEGORY = dict(category="Billing", category_label=_l("Billing"), category_icon="fa-rmb")
+
+
+class FeeItemView(PMModelView):
+    datamodel = SQLAInterface(FeeItem)
+    route_base = "/fee-items"
+    list_title = _l("Fee items")
+    add_title = _l("New fee item")
+    edit_title = _l("Edit fee item")
+    show_title = _l("Fee item")
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    label_columns = LABELS
+    list_columns = ["community", "code", "name", "method", "unit_price", "cycle", "active"]
+    add_columns = edit_columns = ["community", "code", "name", "method", "area_basis", "unit_price", "cycle",
+                                  "start_month", "usages", "buildings", "vacant_percent", "late_fee_rate",
+                                  "due_days", "active", "remark"]
+    show_columns = add_columns
+    search_columns = ["community", "code", "name", "method", "active"]
+    base_order = ("code", "asc")
+    formatters_columns = {"method": choice_formatter(FEE_METHODS), "cycle": choice_formatter(CYCLES),
+                          "area_basis": choice_formatter(AREA_BASES),
+                          "usages": lambda v: "、".join(str(HOUSE_USAGES.get(u, u)) for u in (v or "").split(",") if u)}
+    description_columns = {
+        "unit_price": _l("Per month: yuan per ㎡ for area items, per house or per space for fixed ones; the whole "
+                         "amount for one-off items. Up to 4 decimals."),
+        "usages": _l("Leave empty to bill houses of every use."),
+        "buildings": _l("Leave empty to bill the whole community."),
+        "vacant_percent": _l("Leave empty for the full amount."),
+        "late_fee_rate": _l("Per day of delay, e.g. 0.0005; leave empty for no late fee."),
+        "start_month": _l("Quarterly and yearly items are billed in the runs of this month and every cycle after."),
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "method": choice_select(LABELS["method"], FEE_METHODS, "area"),
+        "area_basis": choice_select(LABELS["area_basis"], AREA_BASES, "building_area"),
+        "cycle": choice_select(LABELS["cycle"], CYCLES, "monthly"),
+        "usages": SelectMultipleField(LABELS["usages"], choices=list(HOUSE_USAGES.items()), validators=[Optional()]),
+    }
+    rule_check = services.check_fee_item
+    prepare = services.prepare_fee_item
+
+    def process_form(self, form, is_created):
+        # the uses are kept as one comma-separated column
+        value = form.usages.data
+        if isinstance(value, list):
+            form.usages.data = ",".join(value)
+
+    def prefill_form(self, form, pk):
+        super().prefill_form(form, pk)
+        item = db.session.get(FeeItem, pk)
+        if item is not None:
+            form.usages.data = [u for u in (item.usages or "").split(",") if u]
+
+
+class BillingRunView(PMModelView):
+    datamodel = SQLAInterface(BillingRun)
+    route_base = "/billing-runs"
+    list_title = _l("Billing runs")
+    show_title = _l("Billing run")
+    base_permissions = ["can_list", "can_show"]
+    label_columns = LABELS
+    list_columns = ["period", "community", "state", "line_count", "total", "settled_count", "created_at",
+                    "created_by"]
+    show_columns = ["period", "community", "state", "line_count", "total", "settled_count", "created_at",
+                    "created_by", "cancelled_at", "cancelled_by", "cancel_reason"]
+    search_columns = ["period", "community", "state"]
+    add_columns = edit_columns = search_columns  # (no add or edit page: the run page makes runs)
+    base_order = ("created_at", "desc")
+    show_template = "billing/run_show.html"
+    formatters_columns = {"state": choice_formatter(RUN_STATES), "total": format_money,
+                          "created_at": format_datetime, "cancelled_at": format_datetime}
+
+
+class BillLineView(PMModelView):
+    """账单: read-only. A line changes only through the counter (paid) or its run (cancelled while unpaid)."""
+
+    datamodel = SQLAInterface(BillLine)
+    route_base = "/bills"
+    list_title = _l("Bills")
+    show_title = _l("Bill")
+    base_permissions = ["can_list", "can_show"]
+    label_columns = LABELS
+    list_columns = ["house", "description", "period", "amount", "due_date", "state", "payment"]
+    show_columns = ["house", "parking_space", "fee_item", "description", "period", "quantity", "unit_price",
+                    "months", "amount", "due_date", "state", "paid_at", "payment", "source", "run", "created_at"]
+    search_columns = ["house", "period", "state", "fee_item", "source", "due_date", "run"]
+    add_columns = edit_columns = search_columns  # (no add or edit page: never edited)
+    base_order = ("id", "desc")
+    formatters_columns = {"state": choice_formatter(LINE_STATES), "amount": format_money,
+                          "source": choice_formatter(LINE_SOURCES), "paid_at": format_datetime,
+                          "created_at": format_datetime}
+
+
+class UnpaidBillView(BillLineView):
+    route_base = "/unpaid-bills"
+    list_title = _l("Unpaid bills")
+    base_filters = [["state", FilterEqual, "unpaid"]]
+    base_order = ("due_date", "asc")
+
+
+class PaymentView(PMModelView):
+    """收据: every payment and reversing entry; void, reverse and print from its page. Never edited or deleted."""
+
+    datamodel = SQLAInterface(Payment)
+    route_base = "/receipts"
+    list_title = _l("Receipts")
+    show_title = _l("Receipt")
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["receipt_no", "paid_at", "house", "payer_name", "amount", "method", "cashier_name", "state",
+                    "kind"]
+    show_columns = ["receipt_no", "kind", "state", "paid_at", "house", "payer_name", "lines_amount", "balance_used",
+                    "prepaid", "amount", "method", "cashier_name", "remark", "reason", "undone_by", "undone_at",
+                    "reversal_of", "print_count", "reprint_count"]
+    search_columns = ["receipt_no", "house", "payer_name", "paid_at", "method", "cashier_name", "state", "kind"]
+    add_columns = edit_columns = search_columns  # (no add or edit page: the counter makes receipts)
+    base_order = ("id", "desc")
+    show_template = "billing/receipt_show.html"
+    label_columns = {**LABELS, "method": _l("Payment method")}
+    formatters_columns = {"amount": format_money, "lines_amount": format_money, "prepaid": format_money,
+                          "balance_used": format_money, "paid_at": format_datetime, "undone_at": format_datetime,
+                          "method": choice_formatter(PAY_METHODS), "state": choice_formatter(PAYMENT_STATES),
+                          "kind": choice_formatter(PAYMENT_KINDS)}
+
+
+# ---------------------------------------------------------------------------- the run page
+
+
+class RunForm:
+    """The run page's values, read from the request (a plain form: preview and commit post the same fields)."""
+
+    def __init__(self, values):
+        self.community = values.get("community", "")
+        self.period = (values.get("period") or "").strip()[:20]
+        self.buildings = values.getlist("buildings") if hasattr(values, "getlist") else values.get("buildings", [])
+        self.items = values.getlist("items") if hasattr(values, "getlist") else values.get("items", [])
+
+
+class BillingRunPageView(BaseView):
+    """生成账单: choose the community, the period and optionally buildings and items; preview; commit."""
+
+    route_base = "/billing-run"
+    default_view = "new"
+    base_permissions = ["can_new", "can_cancel"]
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
+    def new(self):
+        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        form = RunForm(request.form if request.method == "POST" else request.args)
+        if not form.community and communities:
+            form.community = str(communities[0].id)
+        if not form.period:
+            today = date.today()
+            form.period = f"{today.year}-{today.month:02d}"
+        community_id = services.as_id(form.community)
+        buildings = db.session.scalars(select(Building).where(Building.community_id == (community_id or 0))
+                                       .order_by(Building.code)).all()
+        items = db.session.scalars(select(FeeItem).where(FeeItem.community_id == (community_id or 0),
+                                                        FeeItem.active.is_(True)).order_by(FeeItem.code)).all()
+        plan = None
+        if request.method == "POST":
+            try:
+                if request.form.get("commit"):
+                    run = services.commit_run(form.community, form.period, current_actor(), form.buildings,
+                                              form.items)
+                    db.session.commit()
+                    flash(gettext("Bills of %(period)s made: %(n)d lines, %(total)s in all; %(settled)d settled from "
+                                  "pre-paid balances.", period=run.period, n=run.line_count,
+                                  total=format_money(run.total), settled=run.settled_count), "success")
+                    return redirect(url_for("BillingRunView.show", pk=run.id))
+                plan = services.plan_run(form.community, form.period, form.buildings, form.items)
+            except RuleViolation as exc:
+                db.session.rollback()
+                flash_errors(exc.errors)
+        return self.render_template("billing/run_new.html", form=form, communities=communities,
+                                    buildings=buildings, items=items, plan=plan)
+
+    @expose("/<int:pk>/cancel", methods=["POST"])
+    @has_access
+    def cancel(self, pk):
+        try:
+            run = services.cancel_run(pk, current_actor(), request.form.get("reason", ""))
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash_errors(exc.errors)
+        else:
+            db.session.commit()
+            flash(gettext("The run of %(period)s was cancelled; its bills were removed.", period=run.period),
+                  "success")
+        return redirect(url_for("BillingRunView.show", pk=pk))
+
+
+# ---------------------------------------------------------------------------- 收款 counter
+
+
+class CounterView(BaseView):
+    """收款台: find the house, see its unpaid bills and balance, take the payment, print the receipt."""
+
+    route_base = "/counter"
+    default_view = "counter"
+    base_permissions = ["can_counter", "can_pay", "can_undo"]
+
+    @expose("/")
+    @has_access
+    def counter(self):
+        query = (request.args.get("q") or "").strip()[:50]
+        house = None
+        house_id = services.as_id(request.args.get("house"))
+        if house_id and house_id > 0:
+            house = db.session.get(House, house_id)
+            if house is None:
+                flash(gettext("There is no such house."), "danger")
+        houses = search_households(query) if query and house is None else []
+        if len(houses) == 1:
+            return redirect(url_for("CounterView.counter", house=houses[0].id))
+        context = {"query": query, "houses": houses, "house": house, "methods": PAY_METHODS, "today": date.today()}
+        if house is not None:
+            context.update(lines=services.unpaid_lines(house.id), balance=services.balance_of(house.id),
+                           payer=services.current_owner_names([house.id]).get(house.id, ""),
+                           recent=db.session.scalars(select(Payment).where(Payment.house_id == house.id)
+                                                     .order_by(Payment.id.desc()).limit(5)).all(),
+                           entries=db.session.scalars(select(AccountEntry).where(AccountEntry.house_id == house.id)
+                                                      .order_by(AccountEntry.id.desc()).limit(5)).all(),
+                           entry_kinds=ENTRY_KINDS)
+        return self.render_template("billing/counter.html", **context)
+
+    @expose("/pay", methods=["POST"])
+    @has_access
+    def pay(self):
+        form = request.form
+        house_id = form.get("house", "")
+        try:
+            payment = services.pay(house_id, form.getlist("lines"), form.get("method", ""), current_actor(),
+                                   expected_amount=form.get("amount", ""), prepay=form.get("prepay", ""),
+                                   use_balance=form.get("use_balance") == "1", payer_name=form.get("payer_name"),
+                                   remark=form.get("remark", ""))
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash_errors(exc.errors)
+            if services.as_id(house_id):
+                return redirect(url_for("CounterView.counter", house=services.as_id(house_id)))
+            return redirect(url_for("CounterView.counter"))
+        db.session.commit()
+        flash(gettext("Payment recorded: receipt %(no)s, %(amount)s.", no=payment.receipt_no,
+                      amount=format_money(payment.amount)), "success")
+        return redirect(url_for("PaymentView.show", pk=payment.id))
+
+    @expose("/undo/<int:pk>/<how>", methods=["POST"])
+    @has_access
+    def undo(self, pk, how):
+        if how not in ("void", "reverse"):
+            abort(404)
+        reason = request.form.get("reason", "")
+        try:
+            if how == "void":
+                payment = services.void_payment(pk, current_actor(), reason)
+                message = gettext("Receipt %(no)s voided; its bills are unpaid again.", no=payment.receipt_no)
+            else:
+                entry = services.reverse_payment(pk, current_actor(), reason)
+                message = gettext("Receipt %(no)s reversed by entry %(entry)s; its bills are unpaid again.",
+                                  no=entry.reversal_of.receipt_no, entry=entry.receipt_no)
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash_errors(exc.errors)
+            return redirect(url_for("PaymentView.show", pk=pk))
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("PaymentView.show", pk=pk))
+
+
+class ReceiptPrintView(BaseView):
+    """The receipt as a PDF: A4 (two to a sheet) or the pin printer's 241 × 93 mm form; a reprint says 补打."""
+
+    route_base = "/receipt-print"
+    base_permissions = ["can_receipt"]
+
+    @expose("/<int:pk>/<form>")
+    @has_access
+    def receipt(self, pk, form):
+        from app.billing import printing
+
+        if form not in ("a4", "pin"):
+            abort(404)
+        payment = db.session.get(Payment, pk)
+        if payment is None:
+            abort(404)
+        reprint = services.record_print(payment)
+        db.session.commit()
+        return printing.receipt_response([payment], form=form, reprint=reprint)
+
+
+def _page_helpers() -> dict:
+    from app.core.money import rmb_upper
+
+    return {
+        "billing_payment": lambda pk: db.session.get(Payment, int(pk)),
+        "billing_run": lambda pk: db.session.get(BillingRun, int(pk)),
+        "billing_receipt": services.receipt,
+        "billing_upper": rmb_upper,
+        "billing_kind_label": lambda kind: str(PAYMENT_KINDS.get(kind, kind)),
+        "billing_may_void": lambda p: services.void_problem(p, current_actor()) is None,
+        "billing_may_reverse": lambda p: services.may_reverse(p, current_actor()),
+    }
+
+
+def register(appbuilder) -> None:
+    for model, label in ((FeeItem, _l("Fee item")), (BillingRun, _l("Billing run")), (Payment, _l("Receipt"))):
+        register_labels(model.__tablename__, label, LABELS,
+                        {"method": {**FEE_METHODS, **PAY_METHODS}, "state": {**RUN_STATES, **PAYMENT_STATES},
+                         "cycle": CYCLES, "kind": PAYMENT_KINDS})
+    add = appbuilder.add_view
+    add(CounterView, "Payment counter", label=_l("Payment counter"), icon="fa-calculator", **CATEGORY)
+    add(PaymentView, "Receipts", label=_l("Receipts"), icon="fa-file-text-o", **CATEGORY)
+    add(UnpaidBillView, "Unpaid bills", label=_l("Unpaid bills"), icon="fa-exclamation-circle", **CATEGORY)
+    add(BillLineView, "All bills", label=_l("All bills"), icon="fa-list", **CATEGORY)
+    add(BillingRunPageView, "Make bills", label=_l("Make bills"), icon="fa-play-circle", **CATEGORY)
+    add(BillingRunView, "Billing runs", label=_l("Billing runs"), icon="fa-history", **CATEGORY)
+    add(FeeItemView, "Fee items", label=_l("Fee items"), icon="fa-tags", **CATEGORY)
+    appbuilder.add_view_no_menu(ReceiptPrintView)
+    current_app.jinja_env.globals.update(_page_helpers())
