@@ -195,6 +195,40 @@ def fees(app, estate):
     return ids
 
 
+def race(app, work, n=2):
+    """Run `work(i)` in n threads, each in its own app context and session, started together; each commits.
+    Returns per thread "ok" or the RuleViolation's message."""
+    import threading
+
+    from app.core.audit import set_cli_actor
+    from app.core.rules import RuleViolation
+    from app.extensions import db
+
+    barrier = threading.Barrier(n)
+    outcomes = [None] * n
+
+    def run(i):
+        with app.app_context():
+            set_cli_actor(f"thread{i}")
+            try:
+                barrier.wait(timeout=10)
+                work(i)
+                db.session.commit()
+                outcomes[i] = "ok"
+            except RuleViolation as exc:
+                db.session.rollback()
+                outcomes[i] = str(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
 def flashes(html: str) -> list[str]:
     return re.findall(r'class="alert[^"]*"[^>]*>(?:.|\n)*?</button>\s*(.*?)\s*</div>', html)
 

@@ -41,6 +41,19 @@ class Actor:
         return cls(user.id, name or user.username, frozenset(r.name for r in user.roles))
 
 
+def as_id(value) -> int | None:
+    """A record id from a form or API value: a model instance, an int or a digit string. None when empty,
+    -1 when it is not an id at all (so "no such record" can be told apart from "none chosen")."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if hasattr(value, "id"):
+        return value.id
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
 def raise_if(errors: dict[str, str]) -> None:
     if errors:
         raise RuleViolation(errors)

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.money import to_money
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, check_choice, check_money, check_text
+from app.core.rules import as_id as _obj_id
 from app.estate.models import Building, Community, House
 from app.extensions import db
 from app.security import roles
@@ -198,18 +199,6 @@ def _normalize_phone(obj, name: str) -> None:
     value = getattr(obj, name)
     if value:
         setattr(obj, name, validators.normalize_phone(value))
-
-
-def _obj_id(value):
-    """An id from a form value that may be a model instance, an int or a digit string."""
-    if value is None or value == "":
-        return None
-    if hasattr(value, "id"):
-        return value.id
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 def _check_house(errors: dict, values: dict, name: str = "house", required: bool = False) -> House | None:

@@ -1,6 +1,5 @@
 """Two cashiers paying the same bill at the same moment: exactly one payment is recorded, the other is told.
 Runs on whichever database the suite runs on (SQLite, and PostgreSQL in CI's second pass)."""
-import threading
 from datetime import datetime
 
 import pytest
@@ -9,37 +8,10 @@ from sqlalchemy import func, select
 from app.billing import services
 from app.billing.models import BillLine, Payment, ReceiptSequence
 from app.core.audit import set_cli_actor
-from app.core.rules import RuleViolation
 from app.extensions import db
 from app.security import roles
 from tests.billing.conftest import TODAY
-from tests.conftest import actor
-
-
-def _race(app, work, n=2):
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def run(i):
-        with app.app_context():
-            set_cli_actor(f"cashier{i}")
-            try:
-                barrier.wait(timeout=10)
-                work(i)
-                db.session.commit()
-                outcomes[i] = "ok"
-            except RuleViolation as exc:
-                db.session.rollback()
-                outcomes[i] = str(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
+from tests.conftest import actor, race
 
 
 @pytest.fixture
@@ -63,7 +35,7 @@ def test_two_cashiers_paying_the_same_bill_one_wins_the_other_is_told(app, bills
         who = cashier if i == 0 else manager
         services.pay(bills["h1"], bills["lines"], "cash", who, now=datetime(2026, 11, 20, 10, 0))
 
-    outcomes = _race(app, work)
+    outcomes = race(app, work)
     assert sorted(o == "ok" for o in outcomes) == [False, True], outcomes
     loser = next(o for o in outcomes if o != "ok")
     assert "其他收费员" in loser or "已缴费" in loser or "刷新" in loser, loser
@@ -85,6 +57,6 @@ def test_two_cashiers_paying_different_houses_both_get_consecutive_serials(app, 
         house, lines = jobs[i]
         services.pay(house, lines, "cash", cashier if i == 0 else manager, now=datetime(2026, 11, 20, 10, 0))
 
-    assert _race(app, work) == ["ok", "ok"]
+    assert race(app, work) == ["ok", "ok"]
     with app.app_context():
         assert sorted(db.session.scalars(select(Payment.receipt_no))) == ["SK2026-000001", "SK2026-000002"]

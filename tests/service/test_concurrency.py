@@ -2,47 +2,18 @@
 
 Runs on whichever database the suite runs on (SQLite, and PostgreSQL in CI's second pass).
 """
-import threading
 from datetime import datetime, timedelta
 
 import pytest
 
 from app.core.audit import set_cli_actor
-from app.core.rules import RuleViolation
 from app.extensions import db
 from app.security import roles
 from app.service import services
 from app.service.models import Complaint, WorkOrder, WorkOrderEvent
-from tests.conftest import actor
+from tests.conftest import actor, race
 
 T0 = datetime.now().replace(microsecond=0) - timedelta(hours=3)
-
-
-def _race(app, work, n=2):
-    """Run `work(i)` in n threads, each in its own app context and session, started together."""
-    barrier = threading.Barrier(n)
-    outcomes = [None] * n
-
-    def run(i):
-        with app.app_context():
-            set_cli_actor(f"thread{i}")
-            try:
-                barrier.wait(timeout=10)
-                work(i)
-                db.session.commit()
-                outcomes[i] = "ok"
-            except RuleViolation as exc:
-                db.session.rollback()
-                outcomes[i] = str(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 @pytest.fixture
@@ -74,7 +45,7 @@ def test_two_dispatches_at_once_one_wins(app, order_id, round_):
         services.transition(order_id, "dispatch", people[i], expected_version=version,
                             assignee_id=engineer.id, note=f"派单{i}")
 
-    _one_winner(_race(app, work))
+    _one_winner(race(app, work))
     with app.app_context():
         order = db.session.get(WorkOrder, order_id)
         assert order.state == "dispatched"
@@ -95,7 +66,7 @@ def test_two_closings_at_once_one_wins(app, order_id):
     def work(i):
         services.callback(order_id, people[i], choices[i])
 
-    _one_winner(_race(app, work))
+    _one_winner(race(app, work))
     with app.app_context():
         order = db.session.get(WorkOrder, order_id)
         assert order.state == "closed"
@@ -118,6 +89,6 @@ def test_two_complaint_replies_at_once_one_wins(app, estate):
     def work(i):
         services.complaint_transition(cid, "reply", people[i], expected_version=version, result=f"已处理{i}")
 
-    _one_winner(_race(app, work))
+    _one_winner(race(app, work))
     with app.app_context():
         assert db.session.get(Complaint, cid).state == "replied"
