@@ -4,6 +4,7 @@ Thin: every rule is in app.billing.services; a refused step shows its Chinese me
 Bill lines and receipts have no edit or delete page at all.
 """
 from datetime import date
+from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -297,6 +298,49 @@ class CounterView(BaseView):
         return redirect(url_for("PaymentView.show", pk=pk))
 
 
+class ArrearsView(BaseView):
+    """欠费: by community, building or house, in age buckets, the largest first; to Excel."""
+
+    route_base = "/arrears"
+    default_view = "index"
+    base_permissions = ["can_index", "can_export"]
+
+    def _args(self):
+        group = request.args.get("group", "building")
+        if group not in services.ARREARS_GROUPS:
+            group = "building"
+        return group, services.as_id(request.args.get("community")), services.as_id(request.args.get("building"))
+
+    @expose("/")
+    @has_access
+    def index(self):
+        group, community_id, building_id = self._args()
+        rows = services.arrears(group, community_id, building_id, limit=500)
+        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        buildings = db.session.scalars(select(Building).where(Building.community_id == (community_id or 0))
+                                       .order_by(Building.code)).all() if community_id else []
+        totals = [sum((r["buckets"][i] for r in rows), Decimal("0.00")) for i in range(len(services.AGE_BUCKETS))]
+        return self.render_template("billing/arrears.html", rows=rows, group=group, community_id=community_id,
+                                    building_id=building_id, communities=communities, buildings=buildings,
+                                    buckets=services.AGE_BUCKETS, totals=totals,
+                                    total=sum((r["total"] for r in rows), Decimal("0.00")))
+
+    @expose("/export")
+    @has_access
+    def export(self):
+        from urllib.parse import quote
+
+        from flask import Response
+
+        group, community_id, building_id = self._args()
+        data = services.arrears_workbook(services.arrears(group, community_id, building_id), group)
+        filename = gettext("Arrears") + f"-{date.today():%Y%m%d}.xlsx"
+        return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f"attachment; filename=\"arrears.xlsx\"; "
+                                                        f"filename*=UTF-8''{quote(filename)}",
+                                 "Cache-Control": "no-store"})
+
+
 class ReceiptPrintView(BaseView):
     """The receipt as a PDF: A4 (two to a sheet) or the pin printer's 241 × 93 mm form; a reprint says 补打."""
 
@@ -340,6 +384,7 @@ def register(appbuilder) -> None:
     add = appbuilder.add_view
     add(CounterView, "Payment counter", label=_l("Payment counter"), icon="fa-calculator", **CATEGORY)
     add(PaymentView, "Receipts", label=_l("Receipts"), icon="fa-file-text-o", **CATEGORY)
+    add(ArrearsView, "Arrears", label=_l("Arrears"), icon="fa-hourglass-end", **CATEGORY)
     add(UnpaidBillView, "Unpaid bills", label=_l("Unpaid bills"), icon="fa-exclamation-circle", **CATEGORY)
     add(BillLineView, "All bills", label=_l("All bills"), icon="fa-list", **CATEGORY)
     add(BillingRunPageView, "Make bills", label=_l("Make bills"), icon="fa-play-circle", **CATEGORY)
