@@ -70,7 +70,7 @@ def role_user(role: str) -> str:
 def _clean_tables(app):
     yield
     from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, HouseAccount,
-                                    Payment, PaymentLine, ReceiptSequence)
+                                    Payment, PaymentLine, ReceiptSequence, Reminder)
     from app.core.models import AuditLog
     from app.estate.models import (AccessCard, Building, Community, House, MoveRecord, Owner, Ownership,
                                    ParkingSpace, Resident, Unit, Vehicle)
@@ -81,9 +81,11 @@ def _clean_tables(app):
 
     with app.app_context():
         db.session.rollback()
-        for model in (AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence, BillingRun,
-                      FeeItemBuilding, FeeItem, WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
-                      ServiceRequest, SpecialService, Contact, Material, ServiceCharge, MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,
+        for model in (Reminder, AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence,
+                      BillingRun, FeeItemBuilding, FeeItem,
+                      WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
+                      ServiceRequest, SpecialService, Contact, Material, ServiceCharge,
+                      MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,
                       Building, Community, AuditLog, LoginThrottle):
             db.session.execute(delete(model))
         db.session.commit()

@@ -108,8 +108,19 @@ def _check_0005(conn):
         "-100.00", "-100.0", "-100")
 
 
+def _seed_0006(conn):
+    conn.execute(text(
+        "INSERT INTO billing_reminder (id, community_id, house_id, at, method, arrears, outcome, promised_on, by_name)"
+        " VALUES (901, 901, 901, '2026-11-23 10:00:00', 'phone', 208.68, '业主答应月底前缴清', '2026-11-30', '收费员')"
+    ))
+
+
+def _check_0006(conn):
+    assert conn.execute(text("SELECT outcome FROM billing_reminder WHERE id = 901")).scalar() == "业主答应月底前缴清"
+
+
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
-         "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005)}
+         "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006)}
 
 
 def _revisions(app):

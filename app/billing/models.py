@@ -38,6 +38,12 @@ PAY_METHODS = {
 }
 PAYMENT_STATES = {"valid": _l("Valid"), "voided": _l("Voided"), "reversed": _l("Reversed")}
 PAYMENT_KINDS = {"payment": _l("Payment"), "reversal": _l("Reversing entry")}
+REMINDER_METHODS = {
+    "phone": _l("By phone"),
+    "visit": _l("Home visit"),
+    "letter": _l("Written notice"),
+    "sms": _l("Text message (sent by hand)"),
+}
 ENTRY_KINDS = {
     "prepay": _l("Pre-payment"),
     "use": _l("Used at the counter"),
@@ -292,3 +298,28 @@ class ReceiptSequence(Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_serial: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Reminder(Audited, Model):
+    """催缴: one reminder of a house's arrears, how it was given, what came of it, and any promise to pay."""
+
+    __tablename__ = "billing_reminder"
+    __table_args__ = (Index("ix_billing_reminder_house", "house_id", "at"),
+                      Index("ix_billing_reminder_promise", "promised_on"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    method: Mapped[str] = mapped_column(String(10), nullable=False, default="phone")
+    contact_person: Mapped[str | None] = mapped_column(String(100))
+    arrears: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
+    outcome: Mapped[str] = mapped_column(String(500), nullable=False)
+    promised_on: Mapped[date | None] = mapped_column(Date)
+    promised_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    house = relationship("House")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.outcome[:20]}"

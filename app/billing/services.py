@@ -84,6 +84,14 @@ LABELS = {
     "print_count": _l("Printed"),
     "reprint_count": _l("Reprints"),
     "balance": _l("Balance (yuan)"),
+    "reminder_method": _l("Reminder by"),
+    "contact_person": _l("Spoke with"),
+    "arrears": _l("Arrears then (yuan)"),
+    "outcome": _l("Outcome"),
+    "promised_on": _l("Promised to pay by"),
+    "promised_amount": _l("Promised amount (yuan)"),
+    "by_name": _l("Reminded by"),
+    "at": _l("Time"),
     "lines": _l("Bills"),
 }
 
@@ -819,6 +827,48 @@ def arrears(group: str = "building", community_id=None, building_id=None, as_of:
     return [{"id": r[0], "name": names.get(r[0], ""), "owner": owners.get(r[0], ""), "bills": r[1],
              "total": to_money(r[2] or 0), "oldest": r[3], "buckets": [to_money(v or 0) for v in r[4:]]}
             for r in rows]
+
+
+def check_reminder(values: dict, pk=None) -> dict:
+    """A 催缴 record: the house, how, what came of it; a promise has a date not in the past (when recorded) and
+    an amount that is positive."""
+    from app.billing.models import REMINDER_METHODS
+
+    errors: dict = {}
+    hid = as_id(values.get("house") if "house" in values else values.get("house_id"))
+    if hid is None:
+        errors["house"] = gettext("Please choose the house.")
+    elif hid < 0 or db.session.get(House, hid) is None:
+        errors["house"] = gettext("There is no such house.")
+    check_choice(errors, values, "method", _label("reminder_method"), REMINDER_METHODS)
+    check_text(errors, values, "outcome", _label("outcome"), 500)
+    check_text(errors, values, "contact_person", _label("contact_person"), 100, required=False)
+    amount = values.get("promised_amount")
+    if amount not in (None, ""):
+        check_money(errors, amount, "promised_amount", _label("promised_amount"), low=Decimal("0.01"), high=MAX_AMOUNT)
+    promised = values.get("promised_on")
+    if promised and pk is None and isinstance(promised, date) and promised < date.today():
+        errors["promised_on"] = gettext("The promised date cannot be in the past.")
+    return errors
+
+
+def prepare_reminder(reminder) -> None:
+    """Fill what the record keeps of the moment: the community and the arrears the house had then."""
+    house = db.session.get(House, reminder.house_id) if reminder.house_id else reminder.house
+    if house is not None:
+        reminder.community_id = house.community_id
+        if reminder.id is None:
+            reminder.arrears = arrears_of(house.id)
+    reminder.outcome = (reminder.outcome or "").strip()
+
+
+def due_promises_clause(today: date | None = None):
+    """Reminders whose promised date has come while the house still owes: the list to call back."""
+    from app.billing.models import Reminder
+
+    today = today or date.today()
+    owes = select(BillLine.id).where(BillLine.house_id == Reminder.house_id, BillLine.state == "unpaid").exists()
+    return Reminder.promised_on.is_not(None) & (Reminder.promised_on <= today) & owes
 
 
 def arrears_workbook(rows: list[dict], group: str) -> bytes:

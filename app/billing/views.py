@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -18,8 +19,8 @@ from wtforms.validators import Optional
 
 from app.billing import services
 from app.billing.models import (AREA_BASES, CYCLES, ENTRY_KINDS, FEE_METHODS, LINE_SOURCES, LINE_STATES,
-                                PAY_METHODS, PAYMENT_KINDS, PAYMENT_STATES, RUN_STATES, AccountEntry, BillingRun,
-                                BillLine, FeeItem, Payment)
+                                PAY_METHODS, PAYMENT_KINDS, PAYMENT_STATES, REMINDER_METHODS, RUN_STATES,
+                                AccountEntry, BillingRun, BillLine, FeeItem, Payment, Reminder)
 from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
 from app.core.rules import RuleViolation
@@ -298,6 +299,51 @@ class CounterView(BaseView):
         return redirect(url_for("PaymentView.show", pk=pk))
 
 
+class _DuePromises(BaseFilter):
+    name = _l("Promise due")
+    arg_name = "due"
+
+    def apply(self, query, value):
+        return query.filter(services.due_promises_clause())
+
+
+class ReminderView(PMModelView):
+    """催缴记录: who was reminded, how, what came of it, a promise to pay. Kept, never deleted."""
+
+    datamodel = SQLAInterface(Reminder)
+    route_base = "/reminders"
+    list_title = _l("Payment reminders")
+    add_title = _l("Record a payment reminder")
+    edit_title = _l("Edit payment reminder")
+    show_title = _l("Payment reminder")
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    label_columns = {**LABELS, "method": LABELS["reminder_method"]}
+    list_columns = ["at", "house", "method", "contact_person", "arrears", "outcome", "promised_on",
+                    "promised_amount", "by_name"]
+    add_columns = ["house", "method", "contact_person", "outcome", "promised_on", "promised_amount"]
+    edit_columns = ["contact_person", "outcome", "promised_on", "promised_amount"]
+    show_columns = list_columns
+    search_columns = ["house", "method", "at", "promised_on", "by_name"]
+    base_order = ("at", "desc")
+    formatters_columns = {"method": choice_formatter(REMINDER_METHODS), "arrears": format_money,
+                          "promised_amount": format_money, "at": format_datetime}
+    add_form_extra_fields = {"method": choice_select(LABELS["reminder_method"], REMINDER_METHODS, "phone")}
+    rule_check = services.check_reminder
+    prepare = services.prepare_reminder
+
+    def pre_add(self, item):
+        item.by_name = current_actor().name
+        super().pre_add(item)
+
+
+class DuePromiseView(ReminderView):
+    route_base = "/due-promises"
+    list_title = _l("Promises to pay that are due")
+    base_permissions = ["can_list", "can_show"]
+    base_filters = [["id", _DuePromises, None]]
+    base_order = ("promised_on", "asc")
+
+
 class ArrearsView(BaseView):
     """欠费: by community, building or house, in age buckets, the largest first; to Excel."""
 
@@ -377,14 +423,18 @@ def _page_helpers() -> dict:
 
 
 def register(appbuilder) -> None:
-    for model, label in ((FeeItem, _l("Fee item")), (BillingRun, _l("Billing run")), (Payment, _l("Receipt"))):
+    for model, label in ((FeeItem, _l("Fee item")), (BillingRun, _l("Billing run")), (Payment, _l("Receipt")),
+                         (Reminder, _l("Payment reminder"))):
         register_labels(model.__tablename__, label, LABELS,
-                        {"method": {**FEE_METHODS, **PAY_METHODS}, "state": {**RUN_STATES, **PAYMENT_STATES},
-                         "cycle": CYCLES, "kind": PAYMENT_KINDS})
+                        {"method": {**FEE_METHODS, **PAY_METHODS, **REMINDER_METHODS},
+                         "state": {**RUN_STATES, **PAYMENT_STATES}, "cycle": CYCLES, "kind": PAYMENT_KINDS})
     add = appbuilder.add_view
     add(CounterView, "Payment counter", label=_l("Payment counter"), icon="fa-calculator", **CATEGORY)
     add(PaymentView, "Receipts", label=_l("Receipts"), icon="fa-file-text-o", **CATEGORY)
     add(ArrearsView, "Arrears", label=_l("Arrears"), icon="fa-hourglass-end", **CATEGORY)
+    add(ReminderView, "Payment reminders", label=_l("Payment reminders"), icon="fa-bell", **CATEGORY)
+    add(DuePromiseView, "Promises to pay that are due", label=_l("Promises to pay that are due"),
+        icon="fa-calendar-check-o", **CATEGORY)
     add(UnpaidBillView, "Unpaid bills", label=_l("Unpaid bills"), icon="fa-exclamation-circle", **CATEGORY)
     add(BillLineView, "All bills", label=_l("All bills"), icon="fa-list", **CATEGORY)
     add(BillingRunPageView, "Make bills", label=_l("Make bills"), icon="fa-play-circle", **CATEGORY)

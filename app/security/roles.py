@@ -73,6 +73,7 @@ RESOURCES: dict[str, list[str]] = {
     "counter": ["CounterView"],  # take payments, pre-payments; void (own, same day) and reverse (项目经理) are
     "receipts": ["PaymentView", "ReceiptPrintView"],  # decided by billing.services
     "arrears": ["ArrearsView"],
+    "reminders": ["ReminderView", "DuePromiseView"],
 }
 SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my_work_orders", "work_order_actions",
                      "complaints", "complaint_actions", "consultations", "service_requests", "service_catalog",
@@ -87,6 +88,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "personal_data": "w", "owner_import": "w", "export": "r",
         **{resource: "w" for resource in SERVICE_RESOURCES},
         "fee_items": "w", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
+        "reminders": "w",
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -104,6 +106,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "vehicles": "r", "export": "r", "service_charges": "r",
         # 收费员: the counter, receipts, bills; makes the period's bills; reads the fee items
         "fee_items": "r", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
+        "reminders": "w",
     },
     # 工程维修: his own work orders (arrive, complete with materials and labour), the material list
     ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r",
@@ -177,6 +180,8 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "CounterView": ("Payment counter", "Billing"),
     "PaymentView": ("Receipts", "Billing"),
     "ArrearsView": ("Arrears", "Billing"),
+    "ReminderView": ("Payment reminders", "Billing"),
+    "DuePromiseView": ("Promises to pay that are due", "Billing"),
     "UnpaidBillView": ("Unpaid bills", "Billing"),
     "BillLineView": ("All bills", "Billing"),
     "BillingRunPageView": ("Make bills", "Billing"),
