@@ -374,17 +374,12 @@ class ArrearsView(BaseView):
     @expose("/export")
     @has_access
     def export(self):
-        from urllib.parse import quote
-
-        from flask import Response
+        from app.core.excel import xlsx_response
 
         group, community_id, building_id = self._args()
         data = services.arrears_workbook(services.arrears(group, community_id, building_id), group)
-        filename = gettext("Arrears") + f"-{date.today():%Y%m%d}.xlsx"
-        return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f"attachment; filename=\"arrears.xlsx\"; "
-                                                        f"filename*=UTF-8''{quote(filename)}",
-                                 "Cache-Control": "no-store"})
+        stamp = f"{date.today():%Y%m%d}"
+        return xlsx_response(data, gettext("Arrears") + f"-{stamp}.xlsx", f"arrears-{stamp}.xlsx")
 
 
 class ReceiptPrintView(BaseView):

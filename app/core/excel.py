@@ -148,6 +148,21 @@ def _safe_text(text: str) -> str:
     return "'" + text if text.startswith("=") else text
 
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str, ascii_filename: str):
+    """A download: the Chinese file name for browsers (RFC 5987 filename*), an ASCII one for the rest."""
+    from urllib.parse import quote
+
+    from flask import Response
+
+    return Response(data, mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename)}",
+        "Cache-Control": "no-store",
+    })
+
+
 def write_workbook(sheets: Sequence[Sheet]) -> bytes:
     """An .xlsx file of `sheets`, as bytes."""
     from openpyxl import Workbook

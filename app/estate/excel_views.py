@@ -1,9 +1,8 @@
 """业主档案 in Excel: the import page (template download, upload) and the masked exports. Thin: the work is
 in estate.importing."""
 from datetime import date
-from urllib.parse import quote
 
-from flask import Response, abort, request
+from flask import abort, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.urltools import get_filter_args
@@ -14,23 +13,13 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core.excel import xlsx_response
 from app.estate import importing
 from app.estate.models import Building, Community, House, Owner
 from app.extensions import db
 
 MAX_UPLOAD_MB = 10
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, filename: str, ascii_filename: str) -> Response:
-    """A download: the Chinese file name for browsers (RFC 5987 filename*), an ASCII one for the rest."""
-    return Response(data, mimetype=XLSX_MIMETYPE, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename)}",
-        "Cache-Control": "no-store",
-    })
-
-
 class UploadForm(FlaskForm):
     file = FileField(_l("Excel file (.xlsx)"), validators=[FileRequired(message=_l("Please choose a file."))])
 

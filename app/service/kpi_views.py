@@ -2,19 +2,18 @@
 Thin: the figures come from service.kpi."""
 import re
 from datetime import date
-from urllib.parse import quote
 
-from flask import Response, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core.excel import xlsx_response
 from app.estate.models import Community
 from app.extensions import db
 from app.service import kpi
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONTH_PATTERN = re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII)
 
 
@@ -86,12 +85,7 @@ class ServiceKpiView(BaseView):
             return redirect(url_for("ServiceKpiView.index", month=f"{year:04d}-{month:02d}", community=community_id or ""))
         data = kpi.kpi_workbook(kpi.service_kpis(year, month, community_id))
         stamp = f"{year:04d}-{month:02d}"
-        filename = gettext("Service KPIs") + f"-{stamp}.xlsx"
-        return Response(data, mimetype=XLSX_MIMETYPE, headers={
-            "Content-Disposition": f"attachment; filename=\"service-kpis-{stamp}.xlsx\"; "
-                                   f"filename*=UTF-8''{quote(filename)}",
-            "Cache-Control": "no-store",
-        })
+        return xlsx_response(data, gettext("Service KPIs") + f"-{stamp}.xlsx", f"service-kpis-{stamp}.xlsx")
 
 
 def register(appbuilder) -> None:

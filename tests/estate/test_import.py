@@ -507,7 +507,7 @@ def test_export_masks_personal_data_for_every_role_and_holds_the_filtered_rows(a
 
 
 def importing_mimetype() -> str:
-    from app.estate.excel_views import XLSX_MIMETYPE
+    from app.core.excel import XLSX_MIMETYPE
 
     return XLSX_MIMETYPE
 
