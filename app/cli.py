@@ -225,5 +225,51 @@ def bill(period, community_code, username, building_codes, do_commit):
     click.echo(f"{run.period}: {run.line_count} bills, {run.total} yuan; {run.settled_count} settled from balances.")
 
 
+@pm.command("notices")
+@click.argument("kind", type=click.Choice(["bill", "reminder"]))
+@click.option("--community", "community_code", required=True, help="The community's code.")
+@click.option("--building", "building_code", help="Only this building (its code).")
+@click.option("--period", help="The billing period of a bill notice (e.g. 2026-11).")
+@click.option("--pay-by", "pay_by", help="The date to pay by (default: the period's due date; a week for reminders).")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The PDF file to write.")
+def notices_command(kind, community_code, building_code, period, pay_by, out_path):
+    """Print the 缴费通知单 (bill) or 催缴通知单 (reminder) of a community or building into one PDF, one page per
+    household in house-number order: for batches larger than the page prints at once."""
+    from sqlalchemy import select
+
+    from app.billing import notices, printing
+    from app.core.rules import RuleViolation
+    from app.estate.models import Building, Community
+
+    community = db.session.scalar(select(Community).where(Community.code == community_code))
+    if community is None:
+        raise click.ClickException(f"No community with code {community_code}.")
+    building_id = None
+    if building_code:
+        building_id = db.session.scalar(select(Building.id).where(Building.community_id == community.id,
+                                                                   Building.code == building_code))
+        if building_id is None:
+            raise click.ClickException(f"No building {building_code} in {community.name}.")
+    try:
+        request = notices.check_request({"kind": kind, "community": community.id, "building": building_id,
+                                         "period": period, "pay_by": pay_by})
+    except RuleViolation as exc:
+        raise click.ClickException(str(exc))
+    ids = notices.house_ids(request)
+    if not ids:
+        click.echo("No household has bills to put on such a notice; nothing written.")
+        return
+    with open(out_path, "wb") as out, click.progressbar(length=len(ids), label="Rendering notices") as bar:
+        shown = [0]
+
+        def progress(done, total):
+            bar.update(done - shown[0])
+            shown[0] = done
+
+        pages = printing.notices_pdf(request, ids, out, progress=progress)
+    click.echo(f"{out_path}: {len(ids)} households, {pages} pages.")
+
+
 def init_app(app) -> None:
     app.cli.add_command(pm)

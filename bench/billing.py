@@ -8,6 +8,11 @@ houses 70%), 电梯费 per house (25 元), 生活垃圾清运费 per residential
   run      services.commit_run(community, 2026-11): plan in Python with Decimal, Core INSERT in chunks
   baseline one INSERT … SELECT over house × item for 2026-10, the amounts rounded by the database
 
+Then the 缴费通知单 of 2026-11 (each household: its 2026-11 bills and, as arrears, 2026-10's), rendered by
+printing.notices_pdf in pieces of NOTICE_CHUNK households and joined into one PDF: for 500 households (the first
+unit of building 1) and for 5,000 (buildings 1–5), each in a forked child whose peak memory is read
+(VmHWM; growth = peak − its memory at the start). For comparison, the same 500 in one piece (no chunks).
+
 Both are committed, then compared: the same count and, line by line (house, item), the same amounts? The
 database's ROUND works on binary floats in SQLite (Numeric is stored as REAL there): the run's Decimal
 half-up is the reference, the baseline's differences are printed.
@@ -28,7 +33,8 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir)))
 
-from bench.common import database_size_mb, make_app, maxrss_mb, print_table, upgrade_quietly  # noqa: E402
+from bench.common import (database_size_mb, in_child, make_app, maxrss_mb, print_table,  # noqa: E402
+                          proc_memory_mb, upgrade_quietly)
 from bench.scale import drop_everything, table_names  # noqa: E402
 
 CHUNK = 20_000
@@ -127,10 +133,34 @@ def compare(community_id: int) -> dict:
             "run_total": sum(run.values(), Decimal("0")), "base_total": sum(base.values(), Decimal("0"))}
 
 
+def notices_job(community_id: int, count: int, tmp: str, chunk: int | None = None):
+    """The child's work: the 缴费通知单 of the first `count` households of the community in 房号 order."""
+    def work() -> dict:
+        from app.billing import notices, printing
+        from app.extensions import db
+
+        db.engine.dispose(close=False)  # the parent's connections stay the parent's
+        if chunk is not None:
+            printing.NOTICE_CHUNK = chunk
+        request = notices.check_request({"kind": "bill", "community": community_id, "period": "2026-11"},
+                                        today=date(2026, 11, 20))
+        t0 = time.perf_counter()
+        ids = notices.house_ids(request)[:count]
+        path = os.path.join(tmp, f"notices-{count}-{chunk}.pdf")
+        with open(path, "wb") as out:
+            pages = printing.notices_pdf(request, ids, out)
+        seconds = time.perf_counter() - t0
+        return {"households": len(ids), "pages": pages, "seconds": seconds, "mb": os.path.getsize(path) / 1e6,
+                "peak_rss_mb": proc_memory_mb()["VmHWM"]}
+    return work
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--houses", type=int, default=100_000)
     parser.add_argument("--database-url", help="run on this (empty) database instead of a temporary SQLite file")
+    parser.add_argument("--notices", type=int, nargs="*", default=[500, 5000],
+                        help="household counts of the 缴费通知单 batches (default 500 5000)")
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
 
@@ -184,6 +214,15 @@ def main() -> None:
                     base_s = time.perf_counter() - t0
                     result = compare(estate["community"])
                     size = database_size_mb()
+                    db.session.remove()
+                    from app.billing.printing import NOTICE_CHUNK
+                    batches = []
+                    for count in args.notices:
+                        batches.append((f"{count:,} households, {NOTICE_CHUNK} a piece",
+                                        in_child(notices_job(estate["community"], count, tmp))))
+                    if 500 in args.notices:
+                        batches.append(("500 households in one piece (comparison)",
+                                        in_child(notices_job(estate["community"], 500, tmp, chunk=10_000))))
                 db.session.remove()
                 db.engine.dispose()
         finally:
@@ -206,7 +245,12 @@ def main() -> None:
           f"¥{result['base_total']:,}; amounts that differ: {result['differ']}")
     for key, mine, theirs in result["examples"]:
         print(f"  e.g. house {key[0]} item {key[1]}: run (Decimal half-up) {mine}, database ROUND {theirs}")
-    print("缴费通知单 batch: not measured yet (the notices come later in issue 5)")
+    print()
+    print("缴费通知单 2026-11 (one page per household, in 房号 order, one PDF):")
+    print_table(["batch", "pages", "seconds", "pages/s", "PDF MB", "peak RSS MB", "growth MB"], [
+        [label, f"{r['pages']:,}", f"{r['seconds']:.1f}", f"{r['pages'] / r['seconds']:.1f}", f"{r['mb']:.1f}",
+         f"{r['peak_rss_mb']:.0f}", f"{r['peak_rss_mb'] - r['start_rss_mb']:.0f}"] for label, r in batches])
+    print("peak RSS: VmHWM of the forked child that rendered; growth: that minus its memory at the start")
     print(f"total wall time: {time.perf_counter() - started:.0f} s")
 
 

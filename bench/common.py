@@ -1,5 +1,7 @@
 """Helpers shared by the benchmarks: an app on a throwaway database, memory figures, tables."""
+import json
 import logging
+import os
 import resource
 
 
@@ -63,3 +65,32 @@ def database_size_mb() -> float | None:
     if backend == "postgresql":
         return db.session.scalar(text("SELECT pg_database_size(current_database())")) / 2**20
     return None
+
+
+def in_child(work) -> dict:
+    """Run work() -> dict in a forked child; return its dict plus the child's RSS at its start.
+
+    The child shares this process's memory copy-on-write; its RSS counts the pages it touches.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into the caller, never run its clean-up
+        status = 0
+        try:
+            os.close(read_end)
+            start_rss = proc_memory_mb()["VmRSS"]
+            result = work()
+            result["start_rss_mb"] = start_rss
+        except BaseException as exc:  # report anything back to the parent
+            result, status = {"error": f"{type(exc).__name__}: {exc}"}, 1
+        with os.fdopen(write_end, "w") as fh:
+            json.dump(result, fh)
+        os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end) as fh:
+        payload = fh.read()
+    os.waitpid(pid, 0)
+    result = json.loads(payload or '{"error": "the child died without an answer"}')
+    if "error" in result:
+        raise RuntimeError(result["error"])
+    return result

@@ -14,7 +14,6 @@ Figures are printed, never asserted. The temporary database and PDFs are removed
 """
 import argparse
 import io
-import json
 import math
 import os
 import platform
@@ -30,7 +29,7 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir)))
 
-from bench.common import make_app, print_table, proc_memory_mb, upgrade_quietly  # noqa: E402
+from bench.common import in_child, make_app, print_table, proc_memory_mb, upgrade_quietly  # noqa: E402
 
 TEMPLATE = "estate/house_roster.html"
 
@@ -97,35 +96,6 @@ def build_community(variant: dict, buildings: int, per_building: int, seed: int 
     db.session.execute(insert(House), rows)
     db.session.commit()
     return community.id, blocks[0].id
-
-
-def in_child(work) -> dict:
-    """Run work() -> dict in a forked child; return its dict plus the child's RSS at its start.
-
-    The child shares this process's memory copy-on-write; its RSS counts the pages it touches.
-    """
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never return into the caller, never run its clean-up
-        status = 0
-        try:
-            os.close(read_end)
-            start_rss = proc_memory_mb()["VmRSS"]
-            result = work()
-            result["start_rss_mb"] = start_rss
-        except BaseException as exc:  # report anything back to the parent
-            result, status = {"error": f"{type(exc).__name__}: {exc}"}, 1
-        with os.fdopen(write_end, "w") as fh:
-            json.dump(result, fh)
-        os._exit(status)
-    os.close(write_end)
-    with os.fdopen(read_end) as fh:
-        payload = fh.read()
-    os.waitpid(pid, 0)
-    result = json.loads(payload or '{"error": "the child died without an answer"}')
-    if "error" in result:
-        raise RuntimeError(result["error"])
-    return result
 
 
 def render_job(sections, pdf_path: str | None, repeat: int, trace: bool):

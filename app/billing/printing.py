@@ -198,3 +198,58 @@ def amount_text(value) -> str:
 
 def when(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if value else ""
+
+
+# ---------------------------------------------------------------------------- 缴费通知单 / 催缴通知单
+
+# Households rendered per WeasyPrint document: its layout is kept in memory until the document is written,
+# so a batch is rendered this many pages at a time and the pieces are joined (memory stays flat).
+NOTICE_CHUNK = 50
+
+
+def notices_pdf(request, ids: list[int], out, progress=None) -> int:
+    """The notices of the households `ids` (in that order, one page each) as one PDF written to the binary
+    file `out`, rendered NOTICE_CHUNK households at a time; progress(done, total) after each chunk.
+    Returns the number of pages. Any number of households (the page limits a request: notices.MAX_NOTICES)."""
+    from io import BytesIO
+
+    from flask import current_app
+    from pypdf import PdfReader, PdfWriter
+
+    from app.billing import notices
+
+    office_note = current_app.config.get("BILLING_NOTICE_PAYMENT_NOTE")
+    writer = PdfWriter()
+    pages = 0
+    for start in range(0, max(len(ids), 1), NOTICE_CHUNK):
+        chunk = notices.notices(request, ids[start:start + NOTICE_CHUNK])
+        pdf = render_pdf("billing/notice.html", request=request, notices=[_notice_text(n) for n in chunk],
+                         kind_label=notices.NOTICE_KINDS[request.kind], office_note=office_note)
+        reader = PdfReader(BytesIO(pdf))
+        pages += len(reader.pages)
+        writer.append(reader)
+        # the session would otherwise keep every house and line it loaded until the request ends
+        db.session.expire_all()
+        if progress is not None:
+            progress(min(start + NOTICE_CHUNK, len(ids)), len(ids))
+    writer.write(out)
+    return pages
+
+
+def _notice_text(notice: dict) -> dict:
+    """A notice's figures formatted for the form."""
+    out = dict(notice)
+    house = notice["house"]
+    community = house.community
+    out["community"] = community.name if community is not None else ""
+    out["address"] = community.address if community is not None else ""
+    out["phone"] = community.phone if community is not None else ""
+    out["rows"] = [dict(r, amount=amount_text(r["amount"]), late_fee=amount_text(r["late_fee"]),
+                        due_date=f"{r['due_date']:%Y-%m-%d}") for r in notice["rows"]]
+    out["has_late_fee"] = notice["late_fees"] > 0
+    out["balance_raw"] = notice["balance"]
+    for key in ("current", "earlier", "late_fees", "total", "balance", "to_pay"):
+        out[key] = format_money(notice[key])
+    out["area"] = f"{notice['area']}㎡" if notice["area"] is not None else ""
+    out["pay_by"] = f"{notice['pay_by']:%Y-%m-%d}"
+    return out

@@ -481,6 +481,17 @@ def collect_service_charges() -> int:
 # ---------------------------------------------------------------------------- the house at the counter
 
 
+def late_fee(line: BillLine, as_of: date) -> Decimal:
+    """滞纳金 of an unpaid line on `as_of`: amount × the item's daily rate × days past the due date, to 分
+    half-up, never more than the amount itself; 0 when the item has no rate (the default) or it is not due."""
+    item = line.fee_item
+    rate = item.late_fee_rate if item is not None else None
+    days = (as_of - line.due_date).days
+    if not rate or days <= 0 or line.state != "unpaid":
+        return Decimal("0.00")
+    return min(to_money(line.amount * rate * days), line.amount)
+
+
 def unpaid_lines(house_id: int) -> list[BillLine]:
     return list(db.session.scalars(select(BillLine).where(BillLine.house_id == house_id, BillLine.state == "unpaid")
                                    .order_by(BillLine.due_date, BillLine.period, BillLine.id)))

@@ -65,3 +65,12 @@ def mask_text(value: str | None) -> str:
     of 11 digits keeps its first 3 and last 4, any other run of 7 or more digits only its last 4; the words stay."""
     text = _text(value)
     return _SENSITIVE.sub(_mask_match, text) if text else ""
+
+
+def mask_name(value: str | None) -> str:
+    """A person's name on paper others may see: the surname stays, the rest is starred (张三 → 张*, 欧阳娜娜 →
+    欧***); a Latin name keeps its first letter (Anna Li → A*******). Compound surnames are not guessed."""
+    text = _text(value)
+    if not text:
+        return ""
+    return text[0] + "*" * (len(text) - 1) if len(text) > 1 else "*"

@@ -22,7 +22,7 @@ READ_ONLY_ROLES = {COMMITTEE}
 READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster", "print_roster", "can_search",
                     "can_owner_card",
                     # billing: the counter's search page and printing a receipt are reads (paying is not)
-                    "can_counter", "can_receipt",
+                    "can_counter", "can_receipt", "can_print",
                     # ExportView: the export page and its downloads (masked lists) are reads
                     "can_index", "can_owners", "can_houses",
                     # service desk: printing work order forms, the daily log page and PDF, the KPI workbook
@@ -73,6 +73,7 @@ RESOURCES: dict[str, list[str]] = {
     "counter": ["CounterView"],  # take payments, pre-payments; void (own, same day) and reverse (项目经理) are
     "receipts": ["PaymentView", "ReceiptPrintView"],  # decided by billing.services
     "arrears": ["ArrearsView"],
+    "notices": ["NoticeView"],  # 缴费通知单 / 催缴通知单 (printing is a read)
     "reminders": ["ReminderView", "DuePromiseView"],
 }
 SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my_work_orders", "work_order_actions",
@@ -88,7 +89,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "personal_data": "w", "owner_import": "w", "export": "r",
         **{resource: "w" for resource in SERVICE_RESOURCES},
         "fee_items": "w", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
-        "reminders": "w",
+        "reminders": "w", "notices": "r",
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -106,7 +107,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "vehicles": "r", "export": "r", "service_charges": "r",
         # 收费员: the counter, receipts, bills; makes the period's bills; reads the fee items
         "fee_items": "r", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
-        "reminders": "w",
+        "reminders": "w", "notices": "r",
     },
     # 工程维修: his own work orders (arrive, complete with materials and labour), the material list
     ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r",
@@ -180,6 +181,7 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "CounterView": ("Payment counter", "Billing"),
     "PaymentView": ("Receipts", "Billing"),
     "ArrearsView": ("Arrears", "Billing"),
+    "NoticeView": ("Payment notices", "Billing"),
     "ReminderView": ("Payment reminders", "Billing"),
     "DuePromiseView": ("Promises to pay that are due", "Billing"),
     "UnpaidBillView": ("Unpaid bills", "Billing"),

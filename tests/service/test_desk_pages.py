@@ -1,7 +1,7 @@
 """The desk's pages as staff use them: log a call that opens a repair, dispatch, complete, call back; the API and
 the pages refuse bad input and illegal steps with a clear message and change nothing."""
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,9 +9,8 @@ import pytest
 from app.core.audit import set_cli_actor
 from app.extensions import db
 from app.security import roles
-from app.service import services
 from app.service.models import Complaint, Contact, Material, ServiceCharge, WorkOrder
-from tests.conftest import actor, flashes
+from tests.conftest import actor
 
 
 def _csrf(client, url):
