@@ -69,7 +69,7 @@ def mask_text(value: str | None) -> str:
 
 def mask_name(value: str | None) -> str:
     """A person's name on paper others may see: the surname stays, the rest is starred (张三 → 张*, 欧阳娜娜 →
-    欧***); a Latin name keeps its first letter (Anna Li → A*******). Compound surnames are not guessed."""
+    欧***); a Latin name keeps its first letter (Anna Li → A******). Compound surnames are not guessed."""
     text = _text(value)
     if not text:
         return ""

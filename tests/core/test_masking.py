@@ -1,7 +1,7 @@
 """Masking of personal data: 138****5678, 110105**********2X, free text with phone numbers."""
 import pytest
 
-from app.core.masking import mask_id_number, mask_phone, mask_text
+from app.core.masking import mask_id_number, mask_name, mask_phone, mask_text
 
 
 @pytest.mark.parametrize("value,masked", [
@@ -60,3 +60,11 @@ def test_masking_works_on_str_only():
     for fn in (mask_phone, mask_id_number, mask_text):
         with pytest.raises(TypeError):
             fn(13812345678)
+
+
+@pytest.mark.parametrize("value, masked", [
+    ("张三", "张*"), ("欧阳娜娜", "欧***"), ("李", "*"), ("  王小明 ", "王**"), ("Anna Li", "A******"), ("", ""),
+    (None, ""),
+])
+def test_mask_name(value, masked):
+    assert mask_name(value) == masked
