@@ -27,7 +27,7 @@ AREA_BASES = {"building_area": _l("Gross floor area"), "inner_area": _l("Inner f
 CYCLES = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly"), "yearly": _l("Yearly")}
 CYCLE_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 LINE_STATES = {"unpaid": _l("Unpaid"), "paid": _l("Paid")}
-LINE_SOURCES = {"run": _l("Billing run"), "repair": _l("Paid repair")}
+LINE_SOURCES = {"run": _l("Billing run"), "repair": _l("Paid repair"), "late_fee": _l("Late fee")}
 RUN_STATES = {"committed": _l("Committed"), "cancelled": _l("Cancelled")}
 PAY_METHODS = {
     "cash": _l("Cash"),

@@ -5,7 +5,7 @@
 - "reminder" (催缴通知单): every household with a bill past its due date on the day of the notice; only
   those bills are listed, with the days overdue.
 
-A 滞纳金 (late fee) is shown where the fee item has a rate (services.late_fee); the 预存 balance the house
+A 滞纳金 (late fee) is shown where the fee item has a rate (services.pending_late_fees); the 预存 balance the house
 holds is shown beside the total, since the counter uses it first. Households come in 房号 order: building,
 unit, floor, room, numbers compared as numbers ("2号楼" before "10号楼").
 
@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.billing.models import BillLine, HouseAccount
-from app.billing.services import late_fee, parse_period
+from app.billing.services import parse_period, pending_late_fees
 from app.core import masking
 from app.core.money import rmb_upper, to_money
 from app.core.rules import RuleViolation, as_id
@@ -170,9 +170,10 @@ def notices(request: NoticeRequest, ids: list[int]) -> list[dict]:
 
 def _notice(request: NoticeRequest, house: House, lines: list[BillLine], balance: Decimal, owner: str) -> dict:
     rows, current, earlier, fees = [], ZERO, ZERO, ZERO
+    pending = pending_late_fees(lines, request.as_of)  # (a late fee charged already is a line of its own)
     for line in lines:
         overdue = max(0, (request.as_of - line.due_date).days)
-        fee = late_fee(line, request.as_of)
+        fee = pending.get(line.id, ZERO)
         rows.append({"description": line.description, "period": line.period, "basis": basis(line),
                      "amount": line.amount, "due_date": line.due_date, "overdue_days": overdue, "late_fee": fee,
                      "current": request.kind == "bill" and line.period == request.period})

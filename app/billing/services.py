@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.billing.models import (AREA_BASES, CYCLE_MONTHS, CYCLES, FEE_METHODS, PAY_METHODS, AccountEntry,
@@ -492,6 +493,51 @@ def late_fee(line: BillLine, as_of: date) -> Decimal:
     return min(to_money(line.amount * rate * days), line.amount)
 
 
+LATE_FEE_SOURCE = "late_fee"
+WAIVERS = frozenset({roles.MANAGER, roles.ADMIN})
+
+
+def pending_late_fees(lines: list[BillLine], as_of: date) -> dict[int, Decimal]:
+    """{line id: the late fee paying it on `as_of` would add} for the unpaid lines that have one and have no
+    late-fee line yet (a late fee is charged once per bill, when the bill is paid)."""
+    due = {line.id: late_fee(line, as_of) for line in lines if line.source != LATE_FEE_SOURCE}
+    due = {i: fee for i, fee in due.items() if fee > 0}
+    if due:
+        charged = set(db.session.scalars(select(BillLine.source_id).where(BillLine.source == LATE_FEE_SOURCE,
+                                                                          BillLine.source_id.in_(list(due)))))
+        due = {i: fee for i, fee in due.items() if i not in charged}
+    return due
+
+
+def _late_fee_lines(lines: list[BillLine], actor: Actor, now: datetime, waive: bool) -> tuple[list[BillLine], Decimal]:
+    """The late-fee lines paying `lines` brings along: new ones (added to the session) for overdue bills of an
+    item with a rate, and earlier ones still unpaid (their payment was voided). Returns (lines, waived amount);
+    a waiver needs the project manager."""
+    fees = pending_late_fees(lines, now.date())
+    if waive and fees and not actor.roles & WAIVERS:
+        raise RuleViolation({"waive_late_fees": gettext("Only the project manager may waive a late fee.")})
+    chosen = {line.id for line in lines}
+    earlier = [] if not chosen else list(db.session.scalars(
+        select(BillLine).where(BillLine.source == LATE_FEE_SOURCE, BillLine.source_id.in_(chosen),
+                               BillLine.state == "unpaid", BillLine.id.not_in(chosen))))
+    if waive:
+        return earlier, to_money(sum(fees.values(), Decimal("0")))
+    made = []
+    by_id = {line.id: line for line in lines}
+    for line_id, fee in fees.items():
+        base = by_id[line_id]
+        days = (now.date() - base.due_date).days
+        made.append(BillLine(community_id=base.community_id, house_id=base.house_id,
+                             parking_space_id=base.parking_space_id, source=LATE_FEE_SOURCE, source_id=base.id,
+                             payer_key=base.payer_key, period=base.period, period_key=LATE_FEE_SOURCE,
+                             description=gettext("Late fee: %(what)s, %(days)d days overdue",
+                                                 what=base.description, days=days)[:200],
+                             unit_price=base.fee_item.late_fee_rate, quantity=None, months=1, amount=fee,
+                             due_date=now.date(), state="unpaid", created_at=now))
+    db.session.add_all(made)
+    return earlier + made, Decimal("0.00")
+
+
 def unpaid_lines(house_id: int) -> list[BillLine]:
     return list(db.session.scalars(select(BillLine).where(BillLine.house_id == house_id, BillLine.state == "unpaid")
                                    .order_by(BillLine.due_date, BillLine.period, BillLine.id)))
@@ -541,14 +587,21 @@ def _next_receipt_no(community_id: int, year: int) -> tuple[int, str]:
     return serial, f"{prefix}{year}-{serial:06d}"
 
 
+def _another_cashier_was_first() -> ConcurrentChange:
+    return ConcurrentChange(gettext("Another cashier has just taken payment for some of these bills: nothing was "
+                                    "recorded. Please reload the house's bills."))
+
+
 def pay(house_id, line_ids, method: str, actor: Actor, *, expected_amount=None, prepay=None,
         use_balance: bool = False, payer_name: str | None = None, remark: str = "", community_id=None,
-        now: datetime | None = None) -> Payment:
+        waive_late_fees: bool = False, now: datetime | None = None) -> Payment:
     """收款: pay the chosen unpaid lines of one house (and/or pre-pay into its balance) by one method.
 
     expected_amount is what the cashier saw and takes: it must equal the chosen lines − the balance used
     + the pre-payment, or nothing is written. community_id, when given, is the counter's community: a
-    house of another community is refused. Returns the payment with its receipt number; flushes."""
+    house of another community is refused. An overdue bill of an item with a late-fee rate brings its 滞纳金
+    along as a line of its own, paid with it (waive_late_fees: not charged, the project manager only, said in
+    the remark). Returns the payment with its receipt number; flushes."""
     now = _now(now)
     if not actor.roles & CASHIERS:
         raise RuleViolation({"": gettext("Only a cashier or the project manager may take payments.")})
@@ -577,6 +630,11 @@ def pay(house_id, line_ids, method: str, actor: Actor, *, expected_amount=None, 
     if not ids and not prepay_amount and "prepay" not in errors:
         errors["lines"] = gettext("Please choose the bills to pay, or enter an amount to pre-pay.")
     raise_if(errors)
+    late_lines, waived = _late_fee_lines(lines, actor, now, waive_late_fees) if lines else ([], Decimal("0.00"))
+    if waived:
+        remark = "；".join(x for x in ((remark or "").strip(), gettext(
+            "Late fee of %(amount)s waived by %(who)s", amount=f"{waived:.2f}", who=actor.name)) if x)[:200]
+    lines = lines + late_lines
     lines_amount = to_money(sum((line.amount for line in lines), Decimal("0")))
     balance_used = Decimal("0.00")
     if use_balance and lines:
@@ -599,7 +657,12 @@ def pay(house_id, line_ids, method: str, actor: Actor, *, expected_amount=None, 
                       balance_used=balance_used, cashier_id=actor.id, cashier_name=actor.name, paid_at=now,
                       state="valid", remark=(remark or "").strip() or None)
     db.session.add(payment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another cashier charged the same late fee a moment ago (one per bill)
+        db.session.rollback()
+        raise _another_cashier_was_first()
+    ids = [line.id for line in lines]
     if lines:
         taken = db.session.execute(
             update(BillLine).where(BillLine.id.in_(ids), BillLine.state == "unpaid", BillLine.house_id == house.id)
@@ -607,9 +670,7 @@ def pay(house_id, line_ids, method: str, actor: Actor, *, expected_amount=None, 
             .execution_options(synchronize_session=False)).rowcount
         if taken != len(ids):
             db.session.rollback()
-            raise ConcurrentChange(gettext(
-                "Another cashier has just taken payment for some of these bills: nothing was recorded. "
-                "Please reload the house's bills."))
+            raise _another_cashier_was_first()
         for line in lines:
             db.session.add(PaymentLine(payment_id=payment.id, bill_line_id=line.id, amount=line.amount))
     if balance_used:

@@ -246,7 +246,10 @@ class CounterView(BaseView):
             return redirect(url_for("CounterView.counter", house=houses[0].id))
         context = {"query": query, "houses": houses, "house": house, "methods": PAY_METHODS, "today": date.today()}
         if house is not None:
-            context.update(lines=services.unpaid_lines(house.id), balance=services.balance_of(house.id),
+            lines = services.unpaid_lines(house.id)
+            context.update(lines=lines, balance=services.balance_of(house.id),
+                           late_fees=services.pending_late_fees(lines, date.today()),
+                           may_waive=bool(current_actor().roles & services.WAIVERS),
                            payer=services.current_owner_names([house.id]).get(house.id, ""),
                            recent=db.session.scalars(select(Payment).where(Payment.house_id == house.id)
                                                      .order_by(Payment.id.desc()).limit(5)).all(),
@@ -264,7 +267,8 @@ class CounterView(BaseView):
             payment = services.pay(house_id, form.getlist("lines"), form.get("method", ""), current_actor(),
                                    expected_amount=form.get("amount", ""), prepay=form.get("prepay", ""),
                                    use_balance=form.get("use_balance") == "1", payer_name=form.get("payer_name"),
-                                   remark=form.get("remark", ""))
+                                   remark=form.get("remark", ""),
+                                   waive_late_fees=form.get("waive_late_fees") == "1")
         except RuleViolation as exc:
             db.session.rollback()
             flash_errors(exc.errors)
