@@ -186,8 +186,9 @@ def _notice(request: NoticeRequest, house: House, lines: list[BillLine], balance
     pay_by = request.pay_by
     if pay_by is None:
         dues = [r["due_date"] for r in rows if r["current"]]
-        pay_by = max(dues) if dues else request.as_of + timedelta(days=REMINDER_DAYS)
-        pay_by = max(pay_by, request.as_of)
+        pay_by = max(dues) if dues else None
+        if pay_by is None or pay_by < request.as_of:  # a period whose due date has passed: a week from today
+            pay_by = request.as_of + timedelta(days=REMINDER_DAYS)
     return {
         "house": house,
         "house_no": house.house_no,

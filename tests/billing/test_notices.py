@@ -226,3 +226,9 @@ def test_the_cli_prints_a_batch_of_any_size_into_a_file(app, billed, tmp_path):
     bad = app.test_cli_runner().invoke(args=["pm", "notices", "bill", "--community", "C001", "--period", "2026-13",
                                              "--out", str(tmp_path / "x.pdf")])
     assert bad.exit_code != 0 and not (tmp_path / "x.pdf").exists()
+
+
+def test_a_period_already_due_is_to_be_paid_within_a_week(billed):
+    request = _request(billed, kind="bill", period="2026-10")
+    notice = notices.notices(request, notices.house_ids(request)[:1])[0]
+    assert notice["pay_by"] == date(2026, 11, 27)  # due 2026-10-31, noticed 2026-11-20: a week

@@ -76,3 +76,51 @@ def test_cashier_makes_bills_takes_a_payment_for_two_lines_and_prints_the_receip
         assert (payment.receipt_no, payment.print_count, payment.reprint_count) == (receipt_no, 2, 1)
         paid = db.session.scalars(select(BillLine).where(BillLine.house_id == fees["houses"][0])).all()
         assert {line.state for line in paid} == {"paid"}
+
+
+def test_cashier_prints_the_buildings_notices_and_takes_an_overdue_bill_with_its_late_fee(app, page, fees):
+    """October's bills are overdue today and 物业服务费 has a late fee of 万分之五 a day: the notice page counts the
+    households of building 1 (four), prints them, and the counter adds the late fee to the amount."""
+    from datetime import date
+    from decimal import Decimal
+
+    from app.billing import services
+    from app.billing.models import FeeItem
+    from app.core.audit import set_cli_actor
+    from tests.conftest import actor
+
+    with app.test_request_context():
+        set_cli_actor("test")
+        db.session.get(FeeItem, fees["wyf"]).late_fee_rate = Decimal("0.0005")
+        services.commit_run(fees["community"], "2026-10", actor(app, roles.MANAGER), today=date(2026, 11, 20))
+        db.session.commit()
+        wyf = db.session.scalars(select(BillLine).where(BillLine.house_id == fees["houses"][0],
+                                                       BillLine.fee_item_id == fees["wyf"])).one()
+        fee = services.late_fee(wyf, date.today())
+        set_cli_actor(None)
+    browser_login(page, role_user(roles.CASHIER), PASSWORD)
+
+    _menu(page, "费用收缴", "缴费通知单")
+    page.locator("input[name=kind][value=bill]").check()
+    with page.expect_navigation():
+        page.select_option("#community", str(fees["community"]))
+    page.select_option("#building", str(fees["b1"]))
+    page.fill("#period", "2026-10")
+    with page.expect_navigation():
+        page.get_by_role("button", name="统计户数").click()
+    assert "共 4 户将收到通知单" in page.locator("#notice-count").inner_text()  # 1-1-0101, 0102, 0201, 1-2-0101
+    page.screenshot(path="/tmp/browser-notices.png", full_page=True)
+    resp = page.request.get(page.locator("#print-notices").get_attribute("href"))
+    assert resp.ok and resp.headers["content-type"].startswith("application/pdf")
+    pages = [re.sub(r"\s+", "", p.extract_text()) for p in PdfReader(io.BytesIO(resp.body())).pages]
+    assert len(pages) == 4 and "1-1-0101" in pages[0] and "缴费通知单" in pages[0]
+    assert f"¥{Decimal('360.33') + fee}" in pages[0]  # October's two bills and today's late fee
+
+    page.goto(page.url.split("/notices")[0] + f"/counter/?house={fees['houses'][0]}")
+    expect(page.locator("#amount")).to_have_value(f"{Decimal('360.33') + fee:.2f}")
+    assert f"+ 滞纳金 ¥{fee}" in page.locator("#counter-lines").inner_text()
+    with page.expect_navigation():
+        page.locator("#pay-submit").click()
+    assert "收款成功" in page.locator(".alert-success").first.inner_text()
+    assert "滞纳金：物业服务费 2026-10" in page.locator("body").inner_text()
+    assert page.js_errors == []
