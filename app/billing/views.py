@@ -58,7 +58,8 @@ class FeeItemView(PMModelView):
         "usages": _l("Leave empty to bill houses of every use."),
         "buildings": _l("Leave empty to bill the whole community."),
         "vacant_percent": _l("Leave empty for the full amount."),
-        "late_fee_rate": _l("Per day of delay, e.g. 0.0005; leave empty for no late fee."),
+        "late_fee_rate": _l("Per day of delay, e.g. 0.0005; charged with the bill at the counter, never more than "
+                            "the bill itself; leave empty for no late fee."),
         "start_month": _l("Quarterly and yearly items are billed in the runs of this month and every cycle after."),
     }
     add_form_extra_fields = edit_form_extra_fields = {
