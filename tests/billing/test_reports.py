@@ -1,18 +1,21 @@
-"""收费日报 and 收费率: figures computed by hand on small data sets; voids and reversals; the Excel files.
+"""收费日报 and 收费率: figures computed by hand on small data sets; voids and reversals; the pages as each role;
+bad input; the PDF's text; the Excel files.
 
 The estate (tests/conftest.py `fees`): 翠湖花园, 1号楼 with 1-1-0101 (and the parking space B001), 1-1-0102,
 1-1-0201, 1-2-0101; 2号楼 with 2-1-0301; 锦绣华庭 with one house. A period's bills: 物业服务费 210.33 per house,
 停车费 150.00 for 1-1-0101: 1号楼 991.32, 2号楼 210.33, the community 1,201.65.
 """
 import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
-from app.billing import reports, services
+from app.billing import printing, reports, services
 from app.billing.models import BillLine
 from app.core.audit import set_cli_actor
 from app.core.rules import RuleViolation
@@ -357,3 +360,158 @@ def test_rate_workbook_holds_the_same_figures(app, months):
     assert rows[1][:4] == ["1号楼", 991.32, 360.33, 36.35]
     assert rows[3][0] == "全小区" and rows[3][1:4] == [1201.65, 360.33, 29.99]
     assert rows[3][6] == "—"  # no arrears in September: no rate
+
+
+# ---------------------------------------------------------------------------- PDF
+
+
+def _pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_daily_report_pdf(app, day):
+    with app.test_request_context():
+        report = reports.daily_report(day["community"], DAY)
+        reader, text = _pdf_text(printing.daily_report_pdf(report, "王经理", at("11-21", "08:15")))
+    page = reader.pages[0]
+    assert page.mediabox.width > page.mediabox.height  # landscape
+    for expected in ("收费日报", "翠湖花园", "2026年11月20日", "王经理", "2026-11-21 08:15", "2,622.31", "1,522.31",
+                     "1,100.00", "-210.33", "2,411.98", "贰仟肆佰壹拾壹元玖角捌分", "SK2026-000005", "收错房屋",
+                     "SK2026-000008", "SK2026-000001", "作废收据", "红冲", "李会计", "收费员：", "复核：", "项目经理："):
+        assert expected in text, expected
+    assert "13812345678" not in text and "138****5678" in text  # the reason's phone number is masked
+
+
+def test_collection_rate_pdf(app, months):
+    with app.test_request_context():
+        _november(months)
+        result = reports.collection_rate(months["community"], 2026, 10)
+        reader, text = _pdf_text(printing.collection_rate_pdf(result, "王经理"))
+    assert len(reader.pages) == 1 and reader.pages[0].mediabox.width > reader.pages[0].mediabox.height
+    for expected in ("月度收费率统计表", "翠湖花园", "2026年10月", "1号楼", "2号楼", "78.78", "33.33", "64.99",
+                     "25.00", "48.52", "1,201.65", "841.32", "王经理", "制表：", "复核：", "项目经理："):
+        assert expected in text, expected
+
+
+# ---------------------------------------------------------------------------- the pages
+
+
+def _flashes(html: str) -> list[str]:
+    return [re.sub(r"\s+", " ", m).strip() for m in
+            re.findall(r'class="alert alert-[a-z]+">\s*<button[^>]*>[^<]*</button>(.*?)</div>', html, re.S)]
+
+
+@pytest.mark.parametrize("role, allowed", [(roles.CASHIER, True), (roles.MANAGER, True), (roles.ADMIN, True),
+                                           (roles.SERVICE, False), (roles.ENGINEER, False), (roles.COMMITTEE, False),
+                                           (roles.ARCHIVES, False)])
+def test_who_may_see_the_reports(app, day, login_as, role, allowed):
+    client = login_as(role)
+    c = day["community"]
+    for path in (f"/billing-daily/?day=2026-11-20&community={c}", f"/billing-daily/pdf?day=2026-11-20&community={c}",
+                 f"/billing-daily/export?day=2026-11-20&community={c}", f"/collection-rate/?month=2026-11&community={c}",
+                 f"/collection-rate/pdf?month=2026-11&community={c}",
+                 f"/collection-rate/export?month=2026-11&community={c}"):
+        resp = client.get(path)
+        assert (resp.status_code == 200) is allowed, (role, path, resp.status_code)
+    nav = client.get("/").get_data(as_text=True).split('role="navigation"', 1)[1].split("</header>", 1)[0]
+    assert ("收费日报" in nav) is allowed and ("收费率" in nav) is allowed
+
+
+def test_the_daily_page(app, day, login_as):
+    html = login_as(roles.CASHIER).get(f"/billing-daily/?day=2026-11-20&community={day['community']}").get_data(
+        as_text=True)
+    assert _flashes(html) == []
+    assert 'type="date"' in html and 'value="2026-11-20"' in html
+    for expected in ("收费日报", "2,622.31", "2,411.98", "-210.33", "SK2026-000005", "SK2026-000008",
+                     "SK2026-000002 – SK2026-000006", "李会计", "作废收据", "红冲"):
+        assert expected in html, expected
+    assert "/billing-daily/pdf?day=2026-11-20" in html and "/billing-daily/export?day=2026-11-20" in html
+
+
+def test_the_daily_downloads(app, day, login_as):
+    client = login_as(roles.CASHIER)
+    resp = client.get(f"/billing-daily/pdf?day=2026-11-20&community={day['community']}")
+    assert resp.mimetype == "application/pdf"
+    text = _pdf_text(resp.data)[1]
+    assert "收费日报" in text and "2,411.98" in text and day["cashier"] in text
+    resp = client.get(f"/billing-daily/export?day=2026-11-20&community={day['community']}")
+    assert resp.mimetype.endswith("spreadsheetml.sheet") and "billing-daily-20261120.xlsx" in resp.headers[
+        "Content-Disposition"]
+    summary = {r[0]: r[1] for r in _sheet(load_workbook(io.BytesIO(resp.data)), "汇总")[1:]}
+    assert summary["净收款（元）"] == 2411.98
+
+
+def test_the_rate_page_and_downloads(app, months, login_as):
+    client = login_as(roles.MANAGER)
+    with app.app_context():
+        _november(months)
+    html = client.get(f"/collection-rate/?month=2026-10&community={months['community']}").get_data(as_text=True)
+    assert _flashes(html) == []
+    assert 'type="month"' in html and 'value="2026-10"' in html
+    for expected in ("收费率", "1号楼", "2号楼", "全小区", "78.78", "33.33", "64.99", "25.00", "48.52", "当期", "往期欠费"):
+        assert expected in html, expected
+    html = client.get(f"/collection-rate/?month=2026-09&community={months['community']}").get_data(as_text=True)
+    assert "—" in html
+    resp = client.get(f"/collection-rate/pdf?month=2026-10&community={months['community']}")
+    assert resp.mimetype == "application/pdf" and "78.78" in _pdf_text(resp.data)[1]
+    resp = client.get(f"/collection-rate/export?month=2026-10&community={months['community']}")
+    assert "collection-rate-2026-10.xlsx" in resp.headers["Content-Disposition"]
+    rows = _sheet(load_workbook(io.BytesIO(resp.data)), load_workbook(io.BytesIO(resp.data)).sheetnames[0])
+    assert rows[3][0] == "全小区" and rows[3][3] == 64.99
+
+
+def test_the_rate_page_opens_on_the_first_community_and_this_month(app, fees, login_as):
+    html = login_as(roles.CASHIER).get("/collection-rate/").get_data(as_text=True)
+    assert _flashes(html) == [] and f'value="{date.today():%Y-%m}"' in html
+    assert re.search(rf'<option value="{fees["community"]}"\s+selected>翠湖花园</option>', html)
+
+
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+NEXT_MONTH = f"{(date.today().replace(day=28) + timedelta(days=5)):%Y-%m}"
+
+
+@pytest.mark.parametrize("query, message", [
+    ("day=2026-13-45", "不是有效日期"),
+    ("day=abc", "不是有效日期"),
+    ("day=%3Cscript%3Ealert(1)%3C/script%3E", "不是有效日期"),
+    (f"day={TOMORROW}", "还没有到"),
+    ("community=999999", "没有这个小区"),
+    ("community=abc", "没有这个小区"),
+])
+def test_bad_input_on_the_daily_page(app, fees, login_as, query, message):
+    client = login_as(roles.CASHIER)
+    resp = client.get("/billing-daily/?" + query)
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert any(message in f for f in _flashes(html)), _flashes(html)
+    assert f'value="{date.today().isoformat()}"' in html and "<script>alert(1)" not in html
+    # the downloads go back to the page and say why, instead of a file of another day
+    for action in ("pdf", "export"):
+        resp = client.get(f"/billing-daily/{action}?" + query)
+        assert resp.status_code == 302 and "/billing-daily/" in resp.headers["Location"]
+
+
+@pytest.mark.parametrize("query, message", [
+    ("month=2026-13", "不是有效月份"),
+    ("month=1999-05", "年份须在 2000 到 2100 之间"),
+    (f"month={NEXT_MONTH}", "还没有开始"),
+    ("community=999999", "没有这个小区"),
+])
+def test_bad_input_on_the_rate_page(app, fees, login_as, query, message):
+    client = login_as(roles.MANAGER)
+    resp = client.get("/collection-rate/?" + query)
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert any(message in f for f in _flashes(html)), _flashes(html)
+    assert f'value="{date.today():%Y-%m}"' in html and "rate-table" in html
+    for action in ("pdf", "export"):
+        resp = client.get(f"/collection-rate/{action}?" + query)
+        assert resp.status_code == 302
+        assert any(message in f for f in _flashes(client.get(resp.headers["Location"]).get_data(as_text=True)))
+
+
+def test_the_rate_page_without_any_community(app, login_as):
+    resp = login_as(roles.MANAGER).get("/collection-rate/?community=5")
+    assert resp.status_code == 200
+    assert any("还没有小区" in f for f in _flashes(resp.get_data(as_text=True)))
