@@ -253,3 +253,42 @@ def _notice_text(notice: dict) -> dict:
     out["area"] = f"{notice['area']}㎡" if notice["area"] is not None else ""
     out["pay_by"] = f"{notice['pay_by']:%Y-%m-%d}"
     return out
+
+
+# ---------------------------------------------------------------------------- 收费日报 and 收费率
+
+
+def month_text(year: int, month: int) -> str:
+    """2026年11月 (Nov 2026 in English)."""
+    from datetime import date
+
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMM", date(year, month, 1), locale=_locale())
+
+
+def daily_report_pdf(report: dict, printed_by: str, printed_at: datetime) -> bytes:
+    """收费日报 of reports.daily_report on A4 landscape, with the boxes to sign. Free texts (payer, reason) are
+    masked."""
+    from app.core.money import rmb_upper
+
+    return render_pdf("billing/daily_report.html", report=report, printed_by=printed_by, printed_at=printed_at,
+                      amount=amount_text, when=when, mask=masking.mask_text, upper=rmb_upper)
+
+
+def daily_report_response(report: dict, printed_by: str, printed_at: datetime | None = None) -> Response:
+    title = f"{gettext('Daily collection report')}-{report['day']:%Y%m%d}"
+    return pdf_response(daily_report_pdf(report, printed_by, printed_at or datetime.now()), title)
+
+
+def collection_rate_pdf(result: dict, printed_by: str) -> bytes:
+    """月度收费率统计表 of reports.collection_rate on A4 landscape, with the boxes to sign."""
+    from app.billing.reports import RATE_LABELS, rate_note, show_percent
+
+    return render_pdf("billing/collection_rate.html", result=result, printed_by=printed_by, amount=amount_text,
+                      when=when, show=show_percent, labels=RATE_LABELS, note=rate_note(),
+                      month_text=month_text(result["year"], result["month"]))
+
+
+def collection_rate_response(result: dict, printed_by: str) -> Response:
+    return pdf_response(collection_rate_pdf(result, printed_by), f"{gettext('Collection rate')}-{result['period']}")

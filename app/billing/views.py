@@ -499,6 +499,9 @@ def register(appbuilder) -> None:
     add(PaymentView, "Receipts", label=_l("Receipts"), icon="fa-file-text-o", **CATEGORY)
     add(ArrearsView, "Arrears", label=_l("Arrears"), icon="fa-hourglass-end", **CATEGORY)
     add(NoticeView, "Payment notices", label=_l("Payment notices"), icon="fa-envelope-o", **CATEGORY)
+    from app.billing import report_views
+
+    report_views.register(appbuilder, CATEGORY)  # 收费日报, 收费率
     add(ReminderView, "Payment reminders", label=_l("Payment reminders"), icon="fa-bell", **CATEGORY)
     add(DuePromiseView, "Promises to pay that are due", label=_l("Promises to pay that are due"),
         icon="fa-calendar-check-o", **CATEGORY)

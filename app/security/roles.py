@@ -26,7 +26,9 @@ READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster",
                     # ExportView: the export page and its downloads (masked lists) are reads
                     "can_index", "can_owners", "can_houses",
                     # service desk: printing work order forms, the daily log page and PDF, the KPI workbook
-                    "print_orders", "can_print_form", "can_daily", "can_daily_pdf", "can_export"}
+                    "print_orders", "can_print_form", "can_daily", "can_daily_pdf", "can_export",
+                    # billing reports: the 收费日报 and 收费率 pages, their PDF (the Excel file is can_export)
+                    "can_pdf"}
 
 RESOURCES: dict[str, list[str]] = {
     "communities": ["CommunityView", "CommunityApi"],
@@ -75,6 +77,7 @@ RESOURCES: dict[str, list[str]] = {
     "arrears": ["ArrearsView"],
     "notices": ["NoticeView"],  # 缴费通知单 / 催缴通知单 (printing is a read)
     "reminders": ["ReminderView", "DuePromiseView"],
+    "billing_reports": ["BillingDailyView", "CollectionRateView"],  # 收费日报, 收费率: page, PDF, Excel
 }
 SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my_work_orders", "work_order_actions",
                      "complaints", "complaint_actions", "consultations", "service_requests", "service_catalog",
@@ -89,7 +92,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "personal_data": "w", "owner_import": "w", "export": "r",
         **{resource: "w" for resource in SERVICE_RESOURCES},
         "fee_items": "w", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
-        "reminders": "w", "notices": "r",
+        "reminders": "w", "notices": "r", "billing_reports": "r",
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -108,6 +111,7 @@ MATRIX: dict[str, dict[str, str]] = {
         # 收费员: the counter, receipts, bills; makes the period's bills; reads the fee items
         "fee_items": "r", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
         "reminders": "w", "notices": "r",
+        "billing_reports": "r",  # 收费员/财务 makes the day's report and the month's rate
     },
     # 工程维修: his own work orders (arrive, complete with materials and labour), the material list
     ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r",
@@ -189,6 +193,8 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "BillingRunPageView": ("Make bills", "Billing"),
     "BillingRunView": ("Billing runs", "Billing"),
     "FeeItemView": ("Fee items", "Billing"),
+    "BillingDailyView": ("Daily collection report", "Billing"),
+    "CollectionRateView": ("Collection rate", "Billing"),
 }
 
 

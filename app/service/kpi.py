@@ -60,6 +60,7 @@ from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, func, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from app.core.periods import month_window
 from app.estate.models import Community
 from app.extensions import db
 from app.service.models import DEPARTMENTS, SATISFACTION, Complaint, WorkOrder, WorkOrderEvent
@@ -70,7 +71,6 @@ DEFAULT_COMPLAINT_DEPARTMENT = "service"
 SATISFIED = ("very_satisfied", "satisfied")
 TENTH = Decimal("0.1")
 NONE_SHOWN = "—"
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 # ------------------------------------------------------------------------------------------------- SQL helpers
@@ -243,15 +243,6 @@ def display(value) -> str:
 
 
 # ------------------------------------------------------------------------------------------------- the month
-
-def month_window(year: int, month: int) -> tuple[datetime, datetime]:
-    if not (isinstance(year, int) and isinstance(month, int)) or not MIN_YEAR <= year <= MAX_YEAR \
-            or not 1 <= month <= 12:
-        raise ValueError(f"not a month: {year!r}-{month!r}")
-    start = datetime(year, month, 1)
-    end = datetime(year + 1, 1, 1) if month == 12 else datetime(year, month + 1, 1)
-    return start, end
-
 
 def _in(column, start: datetime, end: datetime):
     return and_(column >= start, column < end)

@@ -1,7 +1,6 @@
 """服务指标: the month's service desk KPIs (office, departments, persons) as a page and as an Excel workbook.
 Thin: the figures come from service.kpi."""
 import re
-from datetime import date
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -10,32 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.excel import xlsx_response
+from app.core.periods import parse_month
 from app.estate.models import Community
 from app.extensions import db
 from app.service import kpi
-
-MONTH_PATTERN = re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII)
-
-
-def parse_month(raw: str | None, today: date | None = None) -> tuple[int, int, str | None]:
-    """(year, month, problem) from "2026-11"; an empty value is the current month; a bad one is the current
-    month with a message for the user."""
-    today = today or date.today()
-    value = (raw or "").strip()
-    if not value:
-        return today.year, today.month, None
-    match = MONTH_PATTERN.fullmatch(value)
-    if match is None or not 1 <= int(match.group(2)) <= 12:
-        return today.year, today.month, gettext(
-            "\"%(value)s\" is not a month (year-month, for example 2026-11); the current month is shown.",
-            value=value[:20])
-    year, month = int(match.group(1)), int(match.group(2))
-    if not kpi.MIN_YEAR <= year <= kpi.MAX_YEAR:
-        return today.year, today.month, gettext(
-            "The year must be between %(low)d and %(high)d; the current month is shown.",
-            low=kpi.MIN_YEAR, high=kpi.MAX_YEAR)
-    return year, month, None
-
 
 def parse_community(raw: str | None) -> tuple[int | None, str | None]:
     """(community id or None for all, problem)."""

@@ -1,5 +1,5 @@
 """Service desk views: configuration and form plumbing only; the rules live in service.services."""
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -752,15 +752,11 @@ def _house_from_args():
 
 
 def _day_args():
-    raw = request.args.get("day", "")
-    try:
-        day = date.fromisoformat(raw) if raw else date.today()
-    except ValueError:
-        flash(gettext("\"%(value)s\" is not a date; today is shown.", value=raw[:20]), "warning")
-        day = date.today()
-    if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
-        flash(gettext("\"%(value)s\" is not a date; today is shown.", value=raw[:20]), "warning")
-        day = date.today()
+    from app.core.periods import parse_day
+
+    day, problem = parse_day(request.args.get("day"))
+    if problem:
+        flash(problem, "warning")
     raw_c = request.args.get("community", "")
     community_id = int(raw_c) if raw_c.isdigit() and len(raw_c) < 10 else None
     if community_id is not None and db.session.get(Community, community_id) is None:
