@@ -76,6 +76,12 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
 
+    # 费用收缴: how many months ahead bills may be made; whether a committed run settles new bills from pre-paid
+    # balances; the "how to pay" text of the 缴费通知单 (empty: a general text in the user's language)
+    BILLING_MAX_FUTURE_MONTHS = int(os.environ.get("BILLING_MAX_FUTURE_MONTHS") or 3)
+    BILLING_AUTO_SETTLE = (os.environ.get("BILLING_AUTO_SETTLE") or "1").strip().lower() not in ("0", "false", "no")
+    BILLING_NOTICE_PAYMENT_NOTE = os.environ.get("BILLING_NOTICE_PAYMENT_NOTE") or None
+
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads (Excel imports) above this get the Chinese 413 page
     PM_PRINT_TEMPLATE_FOLDER = os.path.join(BASE_DIR, "templates", "print")
 

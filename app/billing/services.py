@@ -509,10 +509,12 @@ def pending_late_fees(lines: list[BillLine], as_of: date) -> dict[int, Decimal]:
     return due
 
 
-def _late_fee_lines(lines: list[BillLine], actor: Actor, now: datetime, waive: bool) -> tuple[list[BillLine], Decimal]:
+def _late_fee_lines(lines: list[BillLine], actor: Actor, now: datetime,
+                    waive: bool) -> tuple[list[BillLine], Decimal]:
     """The late-fee lines paying `lines` brings along: new ones (added to the session) for overdue bills of an
     item with a rate, and earlier ones still unpaid (their payment was voided). Returns (lines, waived amount);
-    a waiver needs the project manager."""
+    a waiver needs the project manager. A late-fee line belongs to the month it is charged in (its description
+    names the bill), so a closed month's figures do not change afterwards."""
     fees = pending_late_fees(lines, now.date())
     if waive and fees and not actor.roles & WAIVERS:
         raise RuleViolation({"waive_late_fees": gettext("Only the project manager may waive a late fee.")})
@@ -529,7 +531,7 @@ def _late_fee_lines(lines: list[BillLine], actor: Actor, now: datetime, waive: b
         days = (now.date() - base.due_date).days
         made.append(BillLine(community_id=base.community_id, house_id=base.house_id,
                              parking_space_id=base.parking_space_id, source=LATE_FEE_SOURCE, source_id=base.id,
-                             payer_key=base.payer_key, period=base.period, period_key=LATE_FEE_SOURCE,
+                             payer_key=base.payer_key, period=f"{now:%Y-%m}", period_key=LATE_FEE_SOURCE,
                              description=gettext("Late fee: %(what)s, %(days)d days overdue",
                                                  what=base.description, days=days)[:200],
                              unit_price=base.fee_item.late_fee_rate, quantity=None, months=1, amount=fee,

@@ -120,3 +120,10 @@ def test_the_counter_shows_and_sums_the_late_fee(app, ctx, login_as, role, may_w
     fee = services.late_fee(db.session.get(BillLine, ctx["october"][0]), date.today())
     assert f'data-late="{fee}"' in html and f"+ 滞纳金 ¥{fee}" in html and "含滞纳金" in html
     assert ("免收滞纳金" in html) is may_waive
+
+
+def test_a_late_fee_belongs_to_the_month_it_is_charged_in(ctx):
+    services.pay(ctx["h1"], ctx["october"], "cash", ctx["cashier"], now=NOW)
+    db.session.commit()
+    late, = _late_lines()
+    assert late.period == "2026-11" and "2026-10" in late.description

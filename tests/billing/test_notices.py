@@ -232,3 +232,10 @@ def test_a_period_already_due_is_to_be_paid_within_a_week(billed):
     request = _request(billed, kind="bill", period="2026-10")
     notice = notices.notices(request, notices.house_ids(request)[:1])[0]
     assert notice["pay_by"] == date(2026, 11, 27)  # due 2026-10-31, noticed 2026-11-20: a week
+
+
+def test_the_office_may_write_its_own_how_to_pay(app, billed, monkeypatch):
+    monkeypatch.setitem(app.config, "BILLING_NOTICE_PAYMENT_NOTE", "工商银行翠湖支行 账号6222000011112222，工作日8:30-17:30")
+    request = _request(billed, kind="reminder")
+    pages = _pages(_render(request, notices.house_ids(request)[:1]))
+    assert "工商银行翠湖支行" in pages[0] and "请到物业服务中心收费处缴纳" not in pages[0]
