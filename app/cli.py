@@ -48,7 +48,9 @@ def init(admin_user):
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no houses yet.")
 def demo(households, if_empty):
     """Load a realistic demo community (communities, buildings, units, houses, parking spaces) and two weeks of
-    its service desk (price list, service catalog, demo staff, contacts, repairs, complaints)."""
+    its service desk (price list, service catalog, demo staff, contacts, repairs, complaints), and three months
+    of billing (fee items, bills, payments, a voided receipt, 催缴 records)."""
+    from app.billing.demo import load_billing_demo
     from app.core.rules import RuleViolation
     from app.estate.demo import has_estate_data, load_demo
     from app.service.demo import load_service_demo
@@ -66,6 +68,13 @@ def demo(households, if_empty):
     except (RuleViolation, RuntimeError) as exc:
         db.session.rollback()
         raise click.ClickException(f"The service desk demo was not loaded: {exc}")
+    click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
+    click.echo("Loading three months of bills and payments...")
+    try:
+        made = load_billing_demo()
+    except (RuleViolation, RuntimeError) as exc:
+        db.session.rollback()
+        raise click.ClickException(f"The billing demo was not loaded: {exc}")
     click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
 
 

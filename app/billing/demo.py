@@ -1,0 +1,155 @@
+"""Demo data for 费用收缴: fee items, the bills of the last three months, a quarter of payments at the counter
+(most households pay every month, some pay late, some not at all), a few pre-payments, one receipt voided the
+same day, and 催缴 records with promises for houses in arrears. So that the counter, the receipts, 欠费, the
+notices and the reports of a fresh demo show something real.
+
+Everything goes through billing.services as the counter would (commit_run, pay, void_payment), at realistic
+times before `today`, in the order it happened: receipt numbers grow with the dates. A seeded random.Random
+picks who pays when; the scenario is the same on every load.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.billing import services
+from app.billing.models import PAY_METHODS, BillLine, FeeItem, Reminder
+from app.core.rules import Actor
+from app.estate.models import Community
+from app.extensions import db
+from app.security import roles
+from app.security import services as security
+
+# code, name, method, unit price, extra columns
+FEE_ITEMS = [
+    ("WYF", "物业服务费", "area", "2.3500", {"vacant_percent": Decimal("70"), "due_days": 30}),
+    ("DTF", "电梯运行费", "per_house", "25.0000", {"due_days": 30}),
+    ("LJF", "生活垃圾清运费", "per_house", "8.0000", {"usages": "residential", "due_days": 30}),
+    ("TCF", "车位管理费", "per_space", "80.0000", {"due_days": 30}),
+]
+STAFF = [("shoufei1", "赵敏", roles.CASHIER), ("shoufei2", "孙丽", roles.CASHIER), ("jingli1", "周建国", roles.MANAGER)]
+MONTHS = 3
+METHODS = list(PAY_METHODS)
+METHOD_WEIGHTS = [20, 40, 25, 10, 5]  # cash, WeChat, Alipay, bank, POS
+
+
+def _month(today: date, back: int) -> tuple[int, int]:
+    index = today.year * 12 + today.month - 1 - back
+    return index // 12, index % 12 + 1
+
+
+def _staff() -> tuple[list[Actor], Actor | None, int]:
+    from app.service.demo import _strong_password
+
+    sm = current_app.appbuilder.sm
+    cashiers, manager, created = [], None, 0
+    for login, name, role in STAFF:
+        user = sm.find_user(username=login)
+        if user is None:
+            user = security.create_user(current_app.appbuilder, login, _strong_password(), [role], first_name=name)
+            created += 1
+        if role not in {r.name for r in user.roles} or not user.active:
+            continue  # a login of that name belongs to someone else
+        if role == roles.CASHIER:
+            cashiers.append(Actor.of(user))
+        else:
+            manager = Actor.of(user)
+    if not cashiers:
+        raise RuntimeError("No 收费员 user for the demo payments.")
+    return cashiers, manager, created
+
+
+def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
+    """Add billing's demo data for every community that has no fee item yet. Returns counts; commits."""
+    today = today or date.today()
+    rng = random.Random(seed)
+    cashiers, manager, users = _staff()
+    made = {"staff": users, "fee items": 0, "bills": 0, "payments": 0, "voided": 0, "reminders": 0}
+    communities = db.session.scalars(select(Community).where(
+        ~Community.id.in_(select(FeeItem.community_id))).order_by(Community.id)).all()
+    maker = manager or cashiers[0]
+    for community in communities:
+        for code, name, method, price, extra in FEE_ITEMS:
+            db.session.add(FeeItem(community_id=community.id, code=code, name=name, method=method,
+                                   unit_price=Decimal(price), cycle="monthly", active=True, **extra))
+            made["fee items"] += 1
+        db.session.flush()
+        for back in range(MONTHS - 1, -1, -1):
+            year, month = _month(today, back)
+            run = services.commit_run(community.id, f"{year}-{month:02d}", maker, today=today, auto_settle=False)
+            made["bills"] += run.line_count
+        db.session.commit()
+        _payments(community.id, rng, cashiers, today, made)
+        _reminders(community.id, rng, cashiers[0], today, made)
+    return made
+
+
+def _payments(community_id: int, rng: random.Random, cashiers: list[Actor], today: date, made: dict) -> None:
+    """Who pays when: 70% of the households pay each month's bills some days into the month, 15% pay only now
+    and then (late), 15% owe everything. A few pre-pay; one receipt is voided the same day."""
+    lines = db.session.execute(select(BillLine.house_id, BillLine.period, BillLine.id).where(
+        BillLine.community_id == community_id, BillLine.state == "unpaid")).all()
+    by_house: dict[int, dict[str, list[int]]] = {}
+    for house_id, period, line_id in lines:
+        by_house.setdefault(house_id, {}).setdefault(period, []).append(line_id)
+    now = datetime.combine(today, time(8, 30))
+    jobs = []
+    for house_id in sorted(by_house):
+        habit = rng.choices(["monthly", "late", "never"], [70, 15, 15])[0]
+        periods = sorted(by_house[house_id])
+        if habit == "late":
+            periods = periods[:1]
+        if habit == "never":
+            continue
+        for period in periods:
+            year, month = (int(x) for x in period.split("-"))
+            day = 3 + rng.randrange(22 if habit == "monthly" else 50)
+            at = datetime(year, month, 1, 9, 0) + timedelta(days=day, minutes=rng.randrange(8 * 60))
+            if at < now:
+                jobs.append((at, house_id, by_house[house_id][period]))
+    jobs.sort()
+    prepay_every = max(1, len(jobs) // 6)
+    voided = False
+    for index, (at, house_id, line_ids) in enumerate(jobs):
+        cashier = cashiers[index % len(cashiers)]
+        method = rng.choices(METHODS, METHOD_WEIGHTS)[0]
+        prepay = Decimal(rng.choice(["300", "500", "1000"])) if index % prepay_every == prepay_every - 1 else None
+        payment = services.pay(house_id, line_ids, method, cashier, prepay=prepay, now=at)
+        made["payments"] += 1
+        if not voided and at.date() == (now - timedelta(days=1)).date():
+            services.void_payment(payment.id, cashier, "付款方式选错，重新收款", now=at + timedelta(minutes=6))
+            services.pay(house_id, line_ids, "wechat", cashier, now=at + timedelta(minutes=8))
+            made["voided"] += 1
+            voided = True
+        if index % 200 == 199:
+            db.session.commit()
+    db.session.commit()
+
+
+REMINDER_OUTCOMES = [
+    ("phone", "业主称近期出差，回来后到物业中心缴纳", True),
+    ("visit", "家中无人，已在门上留下催缴通知单", False),
+    ("phone", "业主对电梯维修有意见，要求先处理后再缴费，已转工程部", False),
+    ("letter", "已投递书面催缴通知", False),
+    ("sms", "已发短信提醒缴费，业主回复本周内缴纳", True),
+]
+
+
+def _reminders(community_id: int, rng: random.Random, by: Actor, today: date, made: dict) -> None:
+    """催缴 records for the houses owing the most: how they were reminded, what came of it, some promises."""
+    rows = services.arrears("house", community_id=community_id, as_of=today, limit=len(REMINDER_OUTCOMES) * 2)
+    for index, row in enumerate(rows):
+        method, outcome, promise = REMINDER_OUTCOMES[index % len(REMINDER_OUTCOMES)]
+        at = datetime.combine(today - timedelta(days=1 + index), time(10 + index % 6, 15))
+        reminder = Reminder(house_id=row["id"], at=at, method=method, outcome=outcome, by_name=by.name,
+                            contact_person=row["owner"] or None,
+                            promised_on=today + timedelta(days=rng.randint(0, 7)) if promise else None,
+                            promised_amount=row["total"] if promise else None)
+        services.prepare_reminder(reminder)
+        db.session.add(reminder)
+        made["reminders"] += 1
+    db.session.commit()
