@@ -4,9 +4,10 @@
 #   scripts/system-deps.sh --test    also what the browser tests need (Chromium)
 set -euo pipefail
 
-need=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig)
+# poppler-utils: pdfunite joins the pieces of a large batch of notices without holding them in memory
+need=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig poppler-utils)
 if [ "${1:-}" = "--test" ]; then
-  need+=(chromium poppler-utils)
+  need+=(chromium)
 fi
 # Debian's python3 needs python3-venv to make a virtual environment.
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then

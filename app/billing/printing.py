@@ -203,36 +203,43 @@ def when(value: datetime | None) -> str:
 # ---------------------------------------------------------------------------- 缴费通知单 / 催缴通知单
 
 # Households rendered per WeasyPrint document: its layout is kept in memory until the document is written,
-# so a batch is rendered this many pages at a time and the pieces are joined (memory stays flat).
+# so a batch is rendered this many pages at a time into files, joined at the end (memory stays flat).
 NOTICE_CHUNK = 50
 
 
 def notices_pdf(request, ids: list[int], out, progress=None) -> int:
     """The notices of the households `ids` (in that order, one page each) as one PDF written to the binary
-    file `out`, rendered NOTICE_CHUNK households at a time; progress(done, total) after each chunk.
-    Returns the number of pages. Any number of households (the page limits a request: notices.MAX_NOTICES)."""
+    file `out`, rendered NOTICE_CHUNK households at a time into temporary files that are then joined (see
+    app.core.pdf.join_pdfs); progress(done, total) after each chunk. Returns the number of pages. Any number
+    of households (the page limits a request: notices.MAX_NOTICES)."""
+    import os
+    import tempfile
     from io import BytesIO
 
     from flask import current_app
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader
 
     from app.billing import notices
+    from app.core.pdf import join_pdfs
 
     office_note = current_app.config.get("BILLING_NOTICE_PAYMENT_NOTE")
-    writer = PdfWriter()
     pages = 0
-    for start in range(0, max(len(ids), 1), NOTICE_CHUNK):
-        chunk = notices.notices(request, ids[start:start + NOTICE_CHUNK])
-        pdf = render_pdf("billing/notice.html", request=request, notices=[_notice_text(n) for n in chunk],
-                         kind_label=notices.NOTICE_KINDS[request.kind], office_note=office_note)
-        reader = PdfReader(BytesIO(pdf))
-        pages += len(reader.pages)
-        writer.append(reader)
-        # the session would otherwise keep every house and line it loaded until the request ends
-        db.session.expire_all()
-        if progress is not None:
-            progress(min(start + NOTICE_CHUNK, len(ids)), len(ids))
-    writer.write(out)
+    with tempfile.TemporaryDirectory(prefix="pm-notices-") as tmp:
+        paths = []
+        for start in range(0, max(len(ids), 1), NOTICE_CHUNK):
+            chunk = notices.notices(request, ids[start:start + NOTICE_CHUNK])
+            pdf = render_pdf("billing/notice.html", request=request, notices=[_notice_text(n) for n in chunk],
+                             kind_label=notices.NOTICE_KINDS[request.kind], office_note=office_note)
+            pages += len(PdfReader(BytesIO(pdf)).pages)
+            paths.append(os.path.join(tmp, f"{len(paths):05d}.pdf"))
+            with open(paths[-1], "wb") as fh:
+                fh.write(pdf)
+            del chunk, pdf
+            # the session would otherwise keep every house and line it loaded until the request ends
+            db.session.expire_all()
+            if progress is not None:
+                progress(min(start + NOTICE_CHUNK, len(ids)), len(ids))
+        join_pdfs(paths, out)
     return pages
 
 

@@ -23,6 +23,39 @@ def render_pdf(template: str, **context) -> bytes:
     return HTML(string=html, base_url=current_app.root_path).write_pdf()
 
 
+def join_pdfs(paths: list[str], out) -> None:
+    """Join the PDF files `paths`, in order, into the binary file `out`.
+
+    poppler's pdfunite copies page by page into its output, in a process of its own, using a few MB whatever
+    the number of pages; pypdf (the fall-back when poppler-utils is missing) holds every page in memory until
+    it writes, so a batch of thousands of pages would cost hundreds of MB."""
+    import shutil
+    import tempfile
+
+    if not paths:
+        raise ValueError("nothing to join")
+    if len(paths) == 1:
+        with open(paths[0], "rb") as fh:
+            shutil.copyfileobj(fh, out)
+        return
+    pdfunite = shutil.which("pdfunite")
+    if pdfunite is None:
+        from pypdf import PdfWriter
+
+        log.warning("pdfunite (poppler-utils) is missing: joining PDFs in memory. Install it: "
+                    "apt-get install poppler-utils")
+        writer = PdfWriter()
+        for path in paths:
+            writer.append(path)
+        writer.write(out)
+        return
+    with tempfile.TemporaryDirectory(prefix="pm-join-") as tmp:
+        joined = os.path.join(tmp, "joined.pdf")
+        subprocess.run([pdfunite, *paths, joined], check=True, capture_output=True, timeout=600)
+        with open(joined, "rb") as fh:
+            shutil.copyfileobj(fh, out)
+
+
 def page_counter_css(text: str):
     """Turn a translated "Page {page} of {pages}" into CSS content with page counters."""
     import re
