@@ -22,10 +22,10 @@ def _body_size(body: str, arrears_rows: int) -> float:
     notices fill one sheet and stay readable from a step away."""
     length = len(body) + arrears_rows * 12
     largest = 16 if arrears_rows else 22  # a 催缴公告's list must fit beside its text
-    for most, size in ((250, 22), (450, 19), (800, 16), (1400, 14)):
+    for most, size in ((250, 22), (450, 19), (800, 16), (1400, 14), (1900, 12)):
         if length <= most:
             return min(size, largest)
-    return 12.5
+    return 11
 
 
 def _columns(lines, n: int) -> list[list]:
@@ -51,6 +51,7 @@ def poster_context(notice: Announcement, paper: str = "a4", seal: bool = False, 
         "arrears_rows": _columns(lines, per_row), "per_row": per_row, "arrears_count": len(lines),
         "watermark": watermark, "office": office_name(notice.community), "issued_on": format_date(issued),
         "body_pt": round(_body_size(notice.body or "", len(lines)) * scale, 1),
+        "line_height": 1.75 if len(notice.body or "") <= 800 else 1.5,
         "title_pt": round((34 if len(notice.title) <= 12 else 28 if len(notice.title) <= 18 else 22) * scale, 1),
     }
 

@@ -142,6 +142,8 @@ class AnnouncementDraftView(BaseView):
         values = _form_values(form)
         do = form.get("do", "")
         if values["notice_type"] not in NOTICE_TYPES:
+            flash(gettext("%(label)s: please choose one of the listed values.", label=LABELS["notice_type"]),
+                  "danger")
             values["notice_type"] = "outage"
         if form.get("shown_type") != values["notice_type"] or form.get("shown_community") != values["community"]:
             # the type or community was changed: start that type's form again (the buildings and text too)
