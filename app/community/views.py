@@ -9,13 +9,14 @@ import os
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import TextAreaField
-from wtforms.validators import Length
+from wtforms import DateTimeLocalField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from app.community import printing, services
 from app.community.models import NOTICE_STATES, NOTICE_TYPES, Activity, ActivityPhoto, Announcement
@@ -53,7 +54,7 @@ class AnnouncementView(PMModelView):
     datamodel = SQLAInterface(Announcement)
     route_base = "/announcements"
     list_title = _l("Notices and announcements")
-    show_title = _l("Notice")
+    show_title = _l("Notice or announcement")
     base_permissions = ["can_list", "can_show", "can_poster"]
     label_columns = LABELS
     list_columns = ["title", "notice_type", "community", "scope_label", "state", "created_by_name", "published_at"]
@@ -248,6 +249,13 @@ class AnnouncementActionView(BaseView):
 # ---------------------------------------------------------------------------- 社区文化活动
 
 
+def _time_field(name: str, required: bool):
+    """A time the browser's own picker fills in (datetime-local); a typed 2026-09-25 19:00 is taken too."""
+    return DateTimeLocalField(LABELS[name], format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"],
+                              validators=[InputRequired()] if required else [Optional()],
+                              render_kw={"class": "form-control"})
+
+
 class ActivityView(PMModelView):
     """社区文化活动: plan, time, place, budget, organiser; afterwards participants, summary and photos."""
 
@@ -259,7 +267,7 @@ class ActivityView(PMModelView):
     show_title = _l("Community activity")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_photo", "can_upload",
                         "can_delete_photo", "can_make_notice"]
-    label_columns = LABELS
+    label_columns = {**LABELS, "created_by_name": _l("Recorded by")}
     list_columns = ["title", "community", "starts_at", "place", "organiser", "budget", "participants"]
     add_columns = ["community", "title", "starts_at", "ends_at", "place", "organiser", "budget", "plan"]
     edit_columns = ["title", "starts_at", "ends_at", "place", "organiser", "budget", "plan", "participants",
@@ -275,9 +283,12 @@ class ActivityView(PMModelView):
         "participants": _l("How many took part (after the activity)."),
         "summary": _l("How it went (after the activity)."),
     }
-    add_form_extra_fields = {"plan": TextAreaField(LABELS["plan"], validators=[Length(max=2000)])}
-    edit_form_extra_fields = {"plan": TextAreaField(LABELS["plan"], validators=[Length(max=2000)]),
-                              "summary": TextAreaField(LABELS["summary"], validators=[Length(max=2000)])}
+    add_form_extra_fields = {
+        "starts_at": _time_field("starts_at", required=True), "ends_at": _time_field("ends_at", required=False),
+        "plan": TextAreaField(LABELS["plan"], validators=[Length(max=2000)], widget=BS3TextAreaFieldWidget()),
+    }
+    edit_form_extra_fields = dict(add_form_extra_fields, summary=TextAreaField(
+        LABELS["summary"], validators=[Length(max=2000)], widget=BS3TextAreaFieldWidget()))
     rule_check = services.check_activity
     prepare = services.prepare_activity
 
@@ -372,7 +383,7 @@ def _page_helpers() -> dict:
 
 
 def register(appbuilder) -> None:
-    register_labels(Announcement.__tablename__, _l("Notice"), LABELS,
+    register_labels(Announcement.__tablename__, _l("Notice or announcement"), LABELS,
                     {"state": NOTICE_STATES, "notice_type": NOTICE_TYPES})
     register_labels(Activity.__tablename__, _l("Community activity"), LABELS)
     add = appbuilder.add_view
