@@ -168,7 +168,9 @@ class AnnouncementDraftView(BaseView):
         except RuleViolation as exc:
             db.session.rollback()
             errors = dict(exc.errors)
-            for key in [k for k in errors if k not in values and k not in values["fields"]]:
+            shown = {"community", "notice_type", "buildings", "title", "body"} | {
+                n for n, _r in services.TYPE_FIELDS.get(values["notice_type"], [])}
+            for key in [k for k in errors if k not in shown]:  # no field of its own: said at the top
                 flash(errors.pop(key), "danger")
             notice = db.session.get(Announcement, notice.id) if notice else None
             return self._render(values, errors, notice)

@@ -170,3 +170,16 @@ def test_a_new_arrears_draft_starts_with_the_configured_limits(app, office, logi
         app.config.pop("COMMUNITY_ARREARS_MIN_DAYS")
     assert 'name="f_min_amount" id="f_min_amount" class="form-control" value="200"' in html
     assert 'value="60"' in html and "不列姓名、电话等个人信息" in html
+
+
+def test_an_arrears_notice_with_no_house_to_list_says_so_on_the_page(app, overdue, login_as):
+    form = {"community": str(overdue["community"]), "shown_community": str(overdue["community"]),
+            "notice_type": "arrears", "shown_type": "arrears", "f_as_of": "2026-11-20", "f_min_amount": "99999",
+            "f_min_days": "30", "title": "催缴公告", "body": "请尽快缴费。", "do": "save"}
+    html = login_as(roles.SERVICE).post("/notice-draft/", data=form).get_data(as_text=True)
+    assert any("没有符合条件的欠费房屋" in f for f in flashes(html))
+    assert _notice(app) is None
+    resp = login_as(roles.SERVICE).post("/notice-draft/", data=dict(form, f_min_amount="300"))
+    assert resp.status_code == 302
+    page = login_as(roles.MANAGER).get(resp.headers["Location"]).get_data(as_text=True)
+    assert "1-1-0101" in page and "¥360.33" in page and "1-1-0102" not in page and "张三丰" not in page
