@@ -27,6 +27,7 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     from app.estate import models as _estate_models  # noqa: F401
     from app.service import models as _service_models  # noqa: F401
     from app.billing import models as _billing_models  # noqa: F401
+    from app.community import models as _community_models  # noqa: F401
 
     from app.core import api_messages
 
@@ -65,10 +66,12 @@ def _register_views(appbuilder: AppBuilder) -> None:
     from app.service import api as service_api
     from app.service import views as service_views
     from app.billing import views as billing_views
+    from app.community import views as community_views
 
     estate_views.register(appbuilder)
     estate_api.register(appbuilder)
     service_views.register(appbuilder)
     service_api.register(appbuilder)
     billing_views.register(appbuilder)
+    community_views.register(appbuilder)
     core_views.register(appbuilder)

@@ -71,6 +71,8 @@ def _clean_tables(app):
     yield
     from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, HouseAccount,
                                     Payment, PaymentLine, ReceiptSequence, Reminder)
+    from app.community.models import (Activity, ActivityPhoto, Announcement, AnnouncementArrears,
+                                      AnnouncementEvent, announcement_building)
     from app.core.models import AuditLog
     from app.estate.models import (AccessCard, Building, Community, House, MoveRecord, Owner, Ownership,
                                    ParkingSpace, Resident, Unit, Vehicle)
@@ -81,7 +83,8 @@ def _clean_tables(app):
 
     with app.app_context():
         db.session.rollback()
-        for model in (Reminder, AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence,
+        for model in (AnnouncementArrears, AnnouncementEvent, announcement_building, Announcement, ActivityPhoto,
+                      Activity, Reminder, AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence,
                       BillingRun, FeeItemBuilding, FeeItem,
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
                       ServiceRequest, SpecialService, Contact, Material, ServiceCharge,

@@ -119,8 +119,43 @@ def _check_0006(conn):
     assert conn.execute(text("SELECT outcome FROM billing_reminder WHERE id = 901")).scalar() == "业主答应月底前缴清"
 
 
+def _seed_0007(conn):
+    conn.execute(text(
+        "INSERT INTO community_activity (id, community_id, title, starts_at, place, budget, organiser, participants,"
+        " created_at, created_by_name) VALUES (901, 901, '中秋游园会', '2026-09-25 19:00:00', '中心广场', 3500.50,"
+        " '客服部', 120, '2026-09-01 09:00:00', '客服')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_announcement (id, community_id, notice_type, title, body, fields, state, version,"
+        " activity_id, created_at, created_by_name, published_at, published_by_name) VALUES (901, 901, 'arrears',"
+        " '关于催缴物业服务费用的公告', '尊敬的各位业主、住户：', '{\"as_of\": \"2026-11-23\"}', 'published', 3, NULL,"
+        " '2026-11-23 09:00:00', '客服', '2026-11-23 11:00:00', '经理')"
+    ))
+    conn.execute(text("INSERT INTO community_announcement_building (announcement_id, building_id) VALUES (901, 901)"))
+    conn.execute(text(
+        "INSERT INTO community_announcement_event (id, announcement_id, at, user_name, action, from_state, to_state)"
+        " VALUES (901, 901, '2026-11-23 11:00:00', '经理', 'approve', 'pending', 'published')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_announcement_arrears (id, announcement_id, house_id, house_no, amount, oldest_due)"
+        " VALUES (901, 901, 901, '1-1-0101', 208.68, '2026-12-01')"
+    ))
+
+
+def _check_0007(conn):
+    assert str(conn.execute(text("SELECT budget FROM community_activity WHERE id = 901")).scalar()) in (
+        "3500.50", "3500.5")
+    row = conn.execute(text(
+        "SELECT a.state, l.house_no, l.amount, b.building_id, e.action FROM community_announcement a"
+        " JOIN community_announcement_arrears l ON l.announcement_id = a.id"
+        " JOIN community_announcement_building b ON b.announcement_id = a.id"
+        " JOIN community_announcement_event e ON e.announcement_id = a.id WHERE a.id = 901")).one()
+    assert (row[0], row[1], str(row[2]), row[3], row[4]) == ("published", "1-1-0101", "208.68", 901, "approve")
+
+
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
-         "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006)}
+         "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
+         "0007": (_seed_0007, _check_0007)}
 
 
 def _revisions(app):

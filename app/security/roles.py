@@ -28,7 +28,9 @@ READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster",
                     # service desk: printing work order forms, the daily log page and PDF, the KPI workbook
                     "print_orders", "can_print_form", "can_daily", "can_daily_pdf", "can_export",
                     # billing reports: the 收费日报 and 收费率 pages, their PDF (the Excel file is can_export)
-                    "can_pdf"}
+                    "can_pdf",
+                    # community relations: printing a notice's poster, looking at an activity's photos
+                    "can_poster", "can_photo"}
 
 RESOURCES: dict[str, list[str]] = {
     "communities": ["CommunityView", "CommunityApi"],
@@ -78,6 +80,13 @@ RESOURCES: dict[str, list[str]] = {
     "notices": ["NoticeView"],  # 缴费通知单 / 催缴通知单 (printing is a read)
     "reminders": ["ReminderView", "DuePromiseView"],
     "billing_reports": ["BillingDailyView", "CollectionRateView"],  # 收费日报, 收费率: page, PDF, Excel
+    # 社区关系 (community relations): notices of every state, the published ones, drafting (a draft only) and the
+    # buttons of the notice state machine (community.services decides which role may do which step)
+    "announcements": ["AnnouncementView"],
+    "published_announcements": ["PublishedAnnouncementView"],
+    "announcement_drafting": ["AnnouncementDraftView"],
+    "announcement_actions": ["AnnouncementActionView"],
+    "activities": ["ActivityView"],
 }
 SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my_work_orders", "work_order_actions",
                      "complaints", "complaint_actions", "consultations", "service_requests", "service_catalog",
@@ -93,6 +102,8 @@ MATRIX: dict[str, dict[str, str]] = {
         **{resource: "w" for resource in SERVICE_RESOURCES},
         "fee_items": "w", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
         "reminders": "w", "notices": "r", "billing_reports": "r",
+        # drafts, approves and publishes, returns, withdraws notices; runs the activities
+        "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -103,6 +114,8 @@ MATRIX: dict[str, dict[str, str]] = {
         "service_desk": "w", "daily_log": "r", "work_log": "w", "work_orders": "w", "work_order_actions": "w",
         "complaints": "w", "complaint_actions": "w", "consultations": "w", "service_requests": "w",
         "service_catalog": "r", "materials": "r", "service_charges": "r", "service_kpi": "r",
+        # drafts notices and submits them (the 项目经理 approves); records the activities and their photos
+        "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
     },
     CASHIER: {
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -112,12 +125,14 @@ MATRIX: dict[str, dict[str, str]] = {
         "fee_items": "r", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
         "reminders": "w", "notices": "r",
         "billing_reports": "r",  # 收费员/财务 makes the day's report and the month's rate
+        "published_announcements": "r",  # the 催缴公告 and what owners read on the walls
     },
     # 工程维修: his own work orders (arrive, complete with materials and labour), the material list
     ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r",
-               "my_work_orders": "r", "work_orders": "r", "work_order_actions": "w", "materials": "r"},
+               "my_work_orders": "r", "work_orders": "r", "work_order_actions": "w", "materials": "r",
+               "published_announcements": "r"},  # 停水停电 notices of the works they do
     ORDER: {"houses": "r", "parking": "r", "household_search": "r", "residents": "r", "vehicles": "r",
-            "access_cards": "r", "move_records": "r"},
+            "access_cards": "r", "move_records": "r", "published_announcements": "r"},  # asked about at the gate
     CLEANING: {"buildings": "r"},
     ARCHIVES: {
         "communities": "w", "buildings": "w", "units": "w", "houses": "w", "parking": "w",
@@ -129,6 +144,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
         "roster_print": "r", "household_search": "r", "owners": "r", "ownership": "r", "residents": "r",
         "vehicles": "r", "export": "r", "service_kpi": "r",
+        "published_announcements": "r",  # published notices only: no drafts, no activities' budgets
     },
 }
 
@@ -195,6 +211,10 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "FeeItemView": ("Fee items", "Billing"),
     "BillingDailyView": ("Daily collection report", "Billing"),
     "CollectionRateView": ("Collection rate", "Billing"),
+    "AnnouncementView": ("Notices and announcements", "Community relations"),
+    "PublishedAnnouncementView": ("Published notices", "Community relations"),
+    "AnnouncementDraftView": ("Draft a notice", "Community relations"),
+    "ActivityView": ("Community activities", "Community relations"),
 }
 
 

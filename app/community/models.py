@@ -1,0 +1,183 @@
+"""社区关系 (community relations): 通知公告 (notices posted in the buildings) with their approval history, and
+社区文化活动 (community activities) with their photos.
+
+The 走访 visits, zones and the monthly visit report, and the 满意度调查 surveys, come later in this package
+with tables of their own (prefix community_).
+
+A notice's state changes only through community.services.transition(); its type-specific fields (time span,
+reason, festival, ...) are kept as JSON in `fields`, the body generated from them and then edited by hand.
+Money is Numeric(14, 2), never a float.
+"""
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.audit import Audited
+
+NOTICE_TYPES = {
+    "outage": _l("Water or power cut notice"),
+    "tip": _l("Friendly reminder"),
+    "greeting": _l("Festival greetings"),
+    "activity": _l("Activity notice"),
+    "arrears": _l("Public notice of arrears"),
+    "emergency": _l("Emergency notice"),
+}
+NOTICE_STATES = {
+    "draft": _l("Draft (not submitted)"),
+    "pending": _l("Awaiting approval"),
+    "published": _l("Published"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+announcement_building = Table(
+    "community_announcement_building",
+    Model.metadata,
+    Column("announcement_id", Integer, ForeignKey("community_announcement.id"), primary_key=True),
+    Column("building_id", Integer, ForeignKey("estate_building.id"), primary_key=True),
+)
+
+
+class Activity(Audited, Model):
+    """社区文化活动: the plan, when and where, budget, organiser; afterwards participants, summary and photos."""
+
+    __tablename__ = "community_activity"
+    __table_args__ = (Index("ix_community_activity_when", "community_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    title: Mapped[str] = mapped_column(String(40), nullable=False)
+    plan: Mapped[str | None] = mapped_column(String(2000))
+    starts_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime)
+    place: Mapped[str] = mapped_column(String(100), nullable=False)
+    budget: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
+    organiser: Mapped[str] = mapped_column(String(100), nullable=False)
+    participants: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    community = relationship("Community")
+    photos = relationship("ActivityPhoto", back_populates="activity", order_by="ActivityPhoto.id")
+    announcements = relationship("Announcement", back_populates="activity", order_by="Announcement.id")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActivityPhoto(Model):
+    """A photo of an activity: a JPEG or PNG checked by its content, stored under the instance folder."""
+
+    __tablename__ = "community_activity_photo"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("community_activity.id"), nullable=False, index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    original_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    content_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+    caption: Mapped[str | None] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    uploaded_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    activity = relationship("Activity", back_populates="photos")
+
+
+class Announcement(Audited, Model):
+    """通知公告: drafted by the desk, approved and published by the project manager, withdrawn with a reason.
+    A published notice is never edited: it is withdrawn and drafted anew (copied_from keeps the line)."""
+
+    __tablename__ = "community_announcement"
+    __table_args__ = (Index("ix_community_announcement_state", "community_id", "state"),)
+    __audit_exclude__ = ("version",)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    notice_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    title: Mapped[str] = mapped_column(String(60), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    fields: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON: the type's fields
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("community_activity.id"))
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("community_announcement.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_by_name: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdraw_reason: Mapped[str | None] = mapped_column(String(500))
+
+    community = relationship("Community")
+    buildings = relationship("Building", secondary=announcement_building, order_by="Building.code")
+    activity = relationship("Activity", back_populates="announcements")
+    copied_from = relationship("Announcement", remote_side=[id])
+    events = relationship("AnnouncementEvent", back_populates="announcement", order_by="AnnouncementEvent.id")
+    arrears_lines = relationship("AnnouncementArrears", back_populates="announcement",
+                                 order_by="AnnouncementArrears.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return self.title
+
+    def type_label(self) -> str:
+        return str(NOTICE_TYPES.get(self.notice_type, self.notice_type))
+
+    def state_label(self) -> str:
+        return str(NOTICE_STATES.get(self.state, self.state))
+
+    def field_values(self) -> dict:
+        try:
+            data = json.loads(self.fields or "{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def scope_label(self) -> str:
+        return "、".join(b.name for b in self.buildings) if self.buildings else ""
+
+
+class AnnouncementEvent(Model):
+    """One line of a notice's history: who did what, when, from which state to which, with the note."""
+
+    __tablename__ = "community_announcement_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("community_announcement.id"), nullable=False,
+                                                 index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    user_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    action: Mapped[str] = mapped_column(String(20), nullable=False)
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20), nullable=False)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    announcement = relationship("Announcement", back_populates="events")
+
+
+class AnnouncementArrears(Model):
+    """A line of a 催缴公告: a house number and its overdue amount, taken when the draft was saved.
+    Never a name, a phone or any other personal data: the notice is posted in public."""
+
+    __tablename__ = "community_announcement_arrears"
+    __table_args__ = (UniqueConstraint("announcement_id", "house_id", name="uq_community_announcement_arrears"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("community_announcement.id"), nullable=False,
+                                                 index=True)
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False)
+    house_no: Mapped[str] = mapped_column(String(60), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    oldest_due: Mapped[date] = mapped_column(Date, nullable=False)
+
+    announcement = relationship("Announcement", back_populates="arrears_lines")
