@@ -89,8 +89,9 @@ def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
 
 
 def _payments(community_id: int, rng: random.Random, cashiers: list[Actor], today: date, made: dict) -> None:
-    """Who pays when: 70% of the households pay each month's bills some days into the month, 15% pay only now
-    and then (late), 15% owe everything. A few pre-pay; one receipt is voided the same day."""
+    """Who pays when: 70% of the households pay each month's bills some days into the month, 15% pay the
+    earlier months late, all at once this month (and still owe this one), 15% owe everything. A few pre-pay;
+    one receipt is voided the same day."""
     lines = db.session.execute(select(BillLine.house_id, BillLine.period, BillLine.id).where(
         BillLine.community_id == community_id, BillLine.state == "unpaid")).all()
     by_house: dict[int, dict[str, list[int]]] = {}
@@ -101,13 +102,17 @@ def _payments(community_id: int, rng: random.Random, cashiers: list[Actor], toda
     for house_id in sorted(by_house):
         habit = rng.choices(["monthly", "late", "never"], [70, 15, 15])[0]
         periods = sorted(by_house[house_id])
-        if habit == "late":
-            periods = periods[:1]
         if habit == "never":
+            continue
+        if habit == "late":  # the earlier months all at once, some day this month (arrears collected)
+            if len(periods) > 1 and today.day > 1:
+                at = datetime(today.year, today.month, 1 + rng.randrange(today.day - 1), 9, 0) + timedelta(
+                    minutes=rng.randrange(8 * 60))
+                jobs.append((at, house_id, [i for p in periods[:-1] for i in by_house[house_id][p]]))
             continue
         for period in periods:
             year, month = (int(x) for x in period.split("-"))
-            day = 3 + rng.randrange(22 if habit == "monthly" else 50)
+            day = 3 + rng.randrange(22)
             at = datetime(year, month, 1, 9, 0) + timedelta(days=day, minutes=rng.randrange(8 * 60))
             if at < now:
                 jobs.append((at, house_id, by_house[house_id][period]))

@@ -37,6 +37,15 @@ def test_three_months_billed_and_mostly_paid_with_arrears_left(demo):
     assert services.ledger_problems() == []
 
 
+def test_the_month_collects_both_its_own_bills_and_earlier_arrears(demo):
+    from app.billing import reports
+    from app.estate.models import Community
+
+    community_id = db.session.scalars(select(Community.id)).first()
+    total = reports.collection_rate(community_id, 2026, 11)["total"]
+    assert total.billed > total.collected > 0 and total.owed > total.arrears_collected > 0
+
+
 def test_receipts_are_numbered_in_the_order_of_their_dates_with_one_voided(demo):
     payments = db.session.scalars(select(Payment).order_by(Payment.serial)).all()
     assert [p.serial for p in payments] == list(range(1, len(payments) + 1))
