@@ -239,3 +239,9 @@ def test_the_office_may_write_its_own_how_to_pay(app, billed, monkeypatch):
     request = _request(billed, kind="reminder")
     pages = _pages(_render(request, notices.house_ids(request)[:1]))
     assert "工商银行翠湖支行" in pages[0] and "请到物业服务中心收费处缴纳" not in pages[0]
+
+
+@pytest.mark.parametrize("role, shown", [(roles.CASHIER, True), (roles.SERVICE, False)])
+def test_the_cashiers_home_page_leads_to_the_notices_and_the_days_report(app, login_as, role, shown):
+    html = login_as(role).get("/").get_data(as_text=True)
+    assert ('href="/notices/"' in html and 'href="/billing-daily/"' in html) is shown
