@@ -62,20 +62,15 @@ def demo(households, if_empty):
     with click.progressbar(length=households, label="Loading demo houses") as bar:
         made = load_demo(households, progress=bar.update)
     click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
-    click.echo("Loading the service desk's last two weeks...")
-    try:
-        made = load_service_demo()
-    except (RuleViolation, RuntimeError) as exc:
-        db.session.rollback()
-        raise click.ClickException(f"The service desk demo was not loaded: {exc}")
-    click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
-    click.echo("Loading three months of bills and payments...")
-    try:
-        made = load_billing_demo()
-    except (RuleViolation, RuntimeError) as exc:
-        db.session.rollback()
-        raise click.ClickException(f"The billing demo was not loaded: {exc}")
-    click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
+    for what, load in (("the service desk's last two weeks", load_service_demo),
+                       ("three months of bills and payments", load_billing_demo)):
+        click.echo(f"Loading {what}...")
+        try:
+            made = load()
+        except (RuleViolation, RuntimeError) as exc:
+            db.session.rollback()
+            raise click.ClickException(f"The demo's {what} were not loaded: {exc}")
+        click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
 
 
 @pm.command("create-user")
