@@ -153,9 +153,28 @@ def _check_0007(conn):
     assert (row[0], row[1], str(row[2]), row[3], row[4]) == ("published", "1-1-0101", "208.68", 901, "approve")
 
 
+def _seed_0011(conn):
+    conn.execute(text(
+        "INSERT INTO billing_public_entry (id, community_id, on_date, kind, category, amount, counterparty, voucher_no,"
+        " description, by_name, at) VALUES (901, 901, '2026-11-02', 'income', 'advertising', 12000.00, '某传媒公司',"
+        " 'HT-2026-018', '电梯广告位 2026 年第四季度', '收费员', '2026-11-02 10:00:00')"
+    ))
+    conn.execute(text(
+        "INSERT INTO billing_public_entry (id, community_id, on_date, kind, category, amount, description, by_name, at,"
+        " reverses_id) VALUES (902, 901, '2026-11-03', 'income', 'advertising', -12000.00, '冲销第 901 号', '经理',"
+        " '2026-11-03 10:00:00', 901)"
+    ))
+
+
+def _check_0011(conn):
+    rows = conn.execute(text("SELECT id, amount, reverses_id FROM billing_public_entry ORDER BY id")).all()
+    assert [(r[0], str(r[1]), r[2]) for r in rows] in ([(901, "12000.00", None), (902, "-12000.00", 901)],
+                                                       [(901, "12000", None), (902, "-12000", 901)])
+
+
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
          "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
-         "0007": (_seed_0007, _check_0007)}
+         "0007": (_seed_0007, _check_0007), "0011": (_seed_0011, _check_0011)}
 
 
 def _revisions(app):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from app.billing import services
+from app.billing import public_income, services
 from app.billing.models import PAY_METHODS, BillLine, FeeItem, Reminder
 from app.core.rules import Actor
 from app.estate.models import Community
@@ -68,7 +68,8 @@ def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
     today = today or date.today()
     rng = random.Random(seed)
     cashiers, manager, users = _staff()
-    made = {"staff": users, "fee items": 0, "bills": 0, "payments": 0, "voided": 0, "reminders": 0}
+    made = {"staff": users, "fee items": 0, "bills": 0, "payments": 0, "voided": 0, "reminders": 0,
+            "common-area income entries": 0}
     communities = db.session.scalars(select(Community).where(
         ~Community.id.in_(select(FeeItem.community_id))).order_by(Community.id)).all()
     maker = manager or cashiers[0]
@@ -85,6 +86,7 @@ def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
         db.session.commit()
         _payments(community.id, rng, cashiers, today, made)
         _reminders(community.id, rng, cashiers[0], today, made)
+        _public_income(community.id, rng, cashiers[0], manager, today, made)
     return made
 
 
@@ -157,4 +159,40 @@ def _reminders(community_id: int, rng: random.Random, by: Actor, today: date, ma
         services.prepare_reminder(reminder)
         db.session.add(reminder)
         made["reminders"] += 1
+    db.session.commit()
+
+
+# day of the month, category, amount, description, paid by / to
+PUBLIC_MONTHLY = [
+    (5, "advertising", "4000.00", "电梯轿厢广告位租金", "某传媒公司"),
+    (8, "parking", "1860.00", "地面公共区域临时停车收费", None),
+    (12, "facilities", "350.00", "快递柜场地使用费", "某快递柜运营公司"),
+    (18, "common_repair", "1280.00", "公共区域照明灯具更换", "某电气工程公司"),
+    (25, "committee", "500.00", "业委会办公经费", "业主委员会"),
+]
+
+
+def _public_income(community_id: int, rng: random.Random, clerk: Actor, manager: Actor | None, today: date,
+                   made: dict) -> None:
+    """公共收益 of the last three months: the monthly advertising, parking and locker income, a venue rented now
+    and then, lighting repairs and the committee's expenses; one entry recorded wrong and reversed."""
+    for back in range(MONTHS - 1, -1, -1):
+        year, month = _month(today, back)
+        rows = list(PUBLIC_MONTHLY)
+        if rng.random() < 0.7:
+            rows.append((15, "venue", rng.choice(["600.00", "800.00", "1200.00"]), "会所多功能厅场地租用", None))
+        for day, category, amount, text, party in rows:
+            on = date(year, month, min(day, 28))
+            if on > today:
+                continue
+            public_income.record_entry({"community": community_id, "on_date": on, "category": category,
+                                        "amount": amount, "description": text, "counterparty": party},
+                                       clerk, today=today)
+            made["common-area income entries"] += 1
+            if manager is not None and back == 1 and category == "facilities":  # typed twice, the copy reversed
+                again = public_income.record_entry({"community": community_id, "on_date": on, "category": category,
+                                                    "amount": amount, "description": text, "counterparty": party},
+                                                   clerk, today=today)
+                public_income.reverse_entry(again.id, manager, "重复登记", today=on)
+                made["common-area income entries"] += 2
     db.session.commit()

@@ -323,3 +323,51 @@ class Reminder(Audited, Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.outcome[:20]}"
+
+
+# 公共收益: income from the common parts of a community and what it paid for
+PUBLIC_KINDS = {"income": _l("Income"), "expense": _l("Expense")}
+PUBLIC_CATEGORIES = {
+    "income": {
+        "advertising": _l("Advertising space"),
+        "venue": _l("Venue rental"),
+        "parking": _l("Parking on common land"),
+        "facilities": _l("Common facilities (lockers, chargers, vending)"),
+        "other_income": _l("Other income"),
+    },
+    "expense": {
+        "common_repair": _l("Repairs of common parts"),
+        "committee": _l("Owners' committee expenses"),
+        "tax": _l("Taxes and fees"),
+        "activities": _l("Community activities"),
+        "other_expense": _l("Other expenses"),
+    },
+}
+
+
+class PublicEntry(Audited, Model):
+    """One entry of a community's 公共收益 ledger: income from its common parts or an expense paid from it.
+    Never edited or deleted: a wrong entry is reversed by an entry of the opposite sign that names it."""
+
+    __tablename__ = "billing_public_entry"
+    __table_args__ = (Index("ix_billing_public_entry_month", "community_id", "on_date"),
+                      UniqueConstraint("reverses_id", name="uq_billing_public_entry_reverses"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    on_date: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)  # a reversal is negative
+    counterparty: Mapped[str | None] = mapped_column(String(100))
+    voucher_no: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(String(200), nullable=False)
+    by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("billing_public_entry.id"))
+
+    community = relationship("Community")
+    reverses = relationship("PublicEntry", remote_side=[id], foreign_keys=[reverses_id])
+
+    def __str__(self) -> str:
+        return f"{self.on_date:%Y-%m-%d} {self.description}"

@@ -299,3 +299,12 @@ def collection_rate_pdf(result: dict, printed_by: str) -> bytes:
 
 def collection_rate_response(result: dict, printed_by: str) -> Response:
     return pdf_response(collection_rate_pdf(result, printed_by), f"{gettext('Collection rate')}-{result['period']}")
+
+
+def statement_response(data: dict, printed_by: str, printed_at: datetime | None = None) -> Response:
+    """对账单 of billing.statement.statement on A4, the table heads repeated on a long one."""
+    from app.core.money import rmb_upper
+
+    pdf = render_pdf("billing/statement.html", s=data, printed_by=printed_by, printed_at=printed_at or datetime.now(),
+                     upper=rmb_upper, amount=amount_text, when=when)
+    return pdf_response(pdf, f"{gettext('Statement of account')}-{data['house'].house_no}")

@@ -12,18 +12,12 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.billing import reports
 from app.core.excel import xlsx_response
 from app.core.periods import parse_day, parse_month
 from app.core.views import current_actor
-from app.estate.models import Community
-from app.extensions import db
-
-
-def _communities() -> list:
-    return db.session.scalars(select(Community).order_by(Community.name)).all()
+from app.estate import services as estate_services
 
 
 def _community(raw: str | None, communities: list, required: bool) -> tuple[int | None, str | None]:
@@ -71,7 +65,8 @@ class BillingDailyView(BaseView):
         if problem is None and day > today:
             problem = gettext("%(day)s has not come yet; today is shown.", day=day.isoformat())
             day = today
-        community_id, community_problem = _community(request.args.get("community"), _communities(), False)
+        community_id, community_problem = _community(request.args.get("community"), estate_services.communities(),
+                                                     False)
         return day, community_id, _flash(problem, community_problem)
 
     def _back(self, day, community_id):
@@ -83,9 +78,9 @@ class BillingDailyView(BaseView):
         day, community_id, _ok = self._args()
         report = reports.daily_report(community_id, day)
         sm = self.appbuilder.sm
-        return self.render_template("billing/daily_report.html", report=report, communities=_communities(),
-                                    day_value=day.isoformat(), today_value=date.today().isoformat(),
-                                    **_formatters(),
+        return self.render_template("billing/daily_report.html", report=report,
+                                    communities=estate_services.communities(), day_value=day.isoformat(),
+                                    today_value=date.today().isoformat(), **_formatters(),
                                     can_pdf=sm.has_access("can_pdf", type(self).__name__),
                                     can_export=sm.has_access("can_export", type(self).__name__))
 
@@ -112,12 +107,11 @@ class BillingDailyView(BaseView):
                              f"billing-daily-{stamp}.xlsx")
 
 
-class CollectionRateView(BaseView):
-    """收费率: a month's current-period and arrears collection per building of one community."""
+class MonthReportView(BaseView):
+    """A page about one month of one community (?month=2026-11&community=1): a month to come or an unknown
+    community is shown as the current month or the first community, with a message."""
 
-    route_base = "/collection-rate"
     default_view = "index"
-    base_permissions = ["can_index", "can_pdf", "can_export"]
 
     def _args(self) -> tuple[int, int, int | None, bool]:
         today = date.today()
@@ -126,12 +120,23 @@ class CollectionRateView(BaseView):
             problem = gettext("%(month)s has not begun yet; the current month is shown.",
                               month=f"{year:04d}-{month:02d}")
             year, month = today.year, today.month
-        community_id, community_problem = _community(request.args.get("community"), _communities(), True)
+        community_id, community_problem = _community(request.args.get("community"), estate_services.communities(),
+                                                     True)
         return year, month, community_id, _flash(problem, community_problem)
 
     def _back(self, year, month, community_id):
-        return redirect(url_for("CollectionRateView.index", month=f"{year:04d}-{month:02d}",
+        return redirect(url_for(f"{type(self).__name__}.index", month=f"{year:04d}-{month:02d}",
                                 community=community_id or ""))
+
+    def _can(self, permission: str) -> bool:
+        return self.appbuilder.sm.has_access(permission, type(self).__name__)
+
+
+class CollectionRateView(MonthReportView):
+    """收费率: a month's current-period and arrears collection per building of one community."""
+
+    route_base = "/collection-rate"
+    base_permissions = ["can_index", "can_pdf", "can_export"]
 
     @expose("/")
     @has_access
@@ -140,12 +145,11 @@ class CollectionRateView(BaseView):
         result = reports.collection_rate(community_id, year, month) if community_id else None
         if community_id is None:
             flash(gettext("There is no community yet."), "info")
-        sm = self.appbuilder.sm
-        return self.render_template("billing/collection_rate.html", result=result, communities=_communities(),
-                                    community_id=community_id, month_value=f"{year:04d}-{month:02d}",
-                                    max_month=f"{date.today():%Y-%m}", note=reports.rate_note(), **_formatters(),
-                                    can_pdf=sm.has_access("can_pdf", type(self).__name__),
-                                    can_export=sm.has_access("can_export", type(self).__name__))
+        return self.render_template("billing/collection_rate.html", result=result,
+                                    communities=estate_services.communities(), community_id=community_id,
+                                    month_value=f"{year:04d}-{month:02d}", max_month=f"{date.today():%Y-%m}",
+                                    note=reports.rate_note(), **_formatters(), can_pdf=self._can("can_pdf"),
+                                    can_export=self._can("can_export"))
 
     @expose("/pdf")
     @has_access

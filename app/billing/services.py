@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.billing.models import (AREA_BASES, CYCLE_MONTHS, CYCLES, FEE_METHODS, PAY_METHODS, AccountEntry,
                                 BillingRun, BillLine, FeeItem, FeeItemBuilding, HouseAccount, Payment,
-                                PaymentLine, ReceiptSequence)
+                                PaymentLine, PublicEntry, ReceiptSequence)
 from app.core.money import to_money
 from app.core.rules import (Actor, ConcurrentChange, RuleViolation, as_id, check_choice, check_int,
                             check_money, check_text, raise_if)
@@ -1023,9 +1023,12 @@ def _changed_paid_line(line: BillLine) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _keep_the_money(session, flush_context, instances):
-    """Before anything is written: a paid bill line is neither deleted nor edited, and payments, their lines
-    and the balance ledger are never deleted, whoever asks (a page, the API, the CLI, a script)."""
+    """Before anything is written: a paid bill line is neither deleted nor edited; payments, their lines and
+    the balance ledger are never deleted; a 公共收益 entry is neither deleted nor edited. Whoever asks: a page,
+    the API, the CLI, a script."""
     for obj in session.deleted:
+        if isinstance(obj, PublicEntry):
+            raise RuleViolation({"": gettext("A ledger entry is never deleted: a wrong one is reversed.")})
         if isinstance(obj, (Payment, PaymentLine, AccountEntry)):
             raise RuleViolation({"": gettext("Payments and receipts are never deleted: a wrong payment is voided "
                                              "or reversed.")})
@@ -1033,6 +1036,8 @@ def _keep_the_money(session, flush_context, instances):
             raise RuleViolation({"": gettext("Bill %(line)s has been paid: it cannot be deleted. A wrong payment "
                                              "is voided or reversed.", line=obj.description)})
     for obj in session.dirty:
+        if isinstance(obj, PublicEntry) and session.is_modified(obj, include_collections=False):
+            raise RuleViolation({"": gettext("A ledger entry is never edited: a wrong one is reversed.")})
         if isinstance(obj, BillLine) and _changed_paid_line(obj):
             raise RuleViolation({"": gettext("Bill %(line)s has been paid: it cannot be changed. A wrong payment "
                                              "is voided or reversed.", line=obj.description)})

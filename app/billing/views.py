@@ -25,7 +25,8 @@ from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
 from app.core.rules import RuleViolation
 from app.core.views import PMModelView, choice_formatter, choice_select, current_actor, flash_errors
-from app.estate.models import HOUSE_USAGES, Building, Community, House
+from app.estate import services as estate_services
+from app.estate.models import HOUSE_USAGES, Building, House
 from app.estate.services import search_households
 from app.extensions import db
 
@@ -177,7 +178,7 @@ class BillingRunPageView(BaseView):
     @expose("/", methods=["GET", "POST"])
     @has_access
     def new(self):
-        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        communities = estate_services.communities()
         form = RunForm(request.form if request.method == "POST" else request.args)
         if not form.community and communities:
             form.community = str(communities[0].id)
@@ -367,7 +368,7 @@ class ArrearsView(BaseView):
     def index(self):
         group, community_id, building_id = self._args()
         rows = services.arrears(group, community_id, building_id, limit=500)
-        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        communities = estate_services.communities()
         buildings = db.session.scalars(select(Building).where(Building.community_id == (community_id or 0))
                                        .order_by(Building.code)).all() if community_id else []
         totals = [sum((r["buckets"][i] for r in rows), Decimal("0.00")) for i in range(len(services.AGE_BUCKETS))]
@@ -415,7 +416,7 @@ class NoticeView(BaseView):
         flash_errors(errors)
         count = len(notices.house_ids(notice_request)) if notice_request is not None else None
         community_id = services.as_id(request.args.get("community"))
-        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        communities = estate_services.communities()
         buildings = db.session.scalars(select(Building).where(Building.community_id == (community_id or 0))
                                        .order_by(Building.code)).all() if community_id else []
         return self.render_template(
@@ -502,6 +503,12 @@ def register(appbuilder) -> None:
     from app.billing import report_views
 
     report_views.register(appbuilder, CATEGORY)  # 收费日报, 收费率
+    from app.billing import public_views
+
+    public_views.register(appbuilder, CATEGORY)  # 公共收益
+    from app.billing import statement_views
+
+    statement_views.register(appbuilder)  # 对账单, reached from the counter
     add(ReminderView, "Payment reminders", label=_l("Payment reminders"), icon="fa-bell", **CATEGORY)
     add(DuePromiseView, "Promises to pay that are due", label=_l("Promises to pay that are due"),
         icon="fa-calendar-check-o", **CATEGORY)

@@ -24,6 +24,7 @@ from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
 from app.core.rules import ConcurrentChange, RuleViolation
 from app.core.views import PMModelView, choice_formatter, current_actor, flash_errors
+from app.estate import services as estate_services
 from app.estate.models import Building, Community
 from app.estate.printing import pdf_response
 from app.extensions import db
@@ -112,7 +113,7 @@ class AnnouncementDraftView(BaseView):
     base_permissions = ["can_new", "can_edit", "can_copy"]
 
     def _render(self, values: dict, errors: dict, notice=None):
-        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        communities = estate_services.communities()
         community_id = services.as_id(values.get("community"))
         buildings = db.session.scalars(select(Building).where(Building.community_id == (community_id or 0))
                                        .order_by(Building.code)).all() if community_id else []

@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.core.excel import xlsx_response
 from app.estate import importing
-from app.estate.models import Building, Community, House, Owner
+from app.estate import services as estate_services
+from app.estate.models import Building, House, Owner
 from app.extensions import db
 
 MAX_UPLOAD_MB = 10
@@ -102,7 +103,7 @@ class ExportView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        communities = estate_services.communities()
         buildings = db.session.execute(
             select(Building.id, Building.name, Building.community_id).order_by(Building.community_id, Building.code)
         ).all()

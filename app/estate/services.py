@@ -239,6 +239,11 @@ def _attrs(obj) -> list[str]:
     return [a.key for a in mapper.column_attrs] + [r.key for r in mapper.relationships]
 
 
+def communities() -> list[Community]:
+    """Every community by name: the choice offered at the top of the pages that work on one community."""
+    return db.session.scalars(select(Community).order_by(Community.name)).all()
+
+
 def houses_of_building(building_id: int):
     return db.session.scalars(
         select(House).where(House.building_id == building_id).order_by(House.unit_id, House.floor, House.room_no)

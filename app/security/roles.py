@@ -80,6 +80,10 @@ RESOURCES: dict[str, list[str]] = {
     "notices": ["NoticeView"],  # 缴费通知单 / 催缴通知单 (printing is a read)
     "reminders": ["ReminderView", "DuePromiseView"],
     "billing_reports": ["BillingDailyView", "CollectionRateView"],  # 收费日报, 收费率: page, PDF, Excel
+    # 公共收益: the ledger's entries (recorded; reversed by the 项目经理 only, billing.public_income decides) and
+    # the month's account
+    "public_income": ["PublicEntryView", "PublicLedgerView"],
+    "statements": ["HouseStatementView"],  # 对账单 of a house (page and PDF: reads)
     # 社区关系 (community relations): notices of every state, the published ones, drafting (a draft only) and the
     # buttons of the notice state machine (community.services decides which role may do which step)
     "announcements": ["AnnouncementView"],
@@ -101,7 +105,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "personal_data": "w", "owner_import": "w", "export": "r",
         **{resource: "w" for resource in SERVICE_RESOURCES},
         "fee_items": "w", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
-        "reminders": "w", "notices": "r", "billing_reports": "r",
+        "reminders": "w", "notices": "r", "billing_reports": "r", "public_income": "w", "statements": "r",
         # drafts, approves and publishes, returns, withdraws notices; runs the activities
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
     },
@@ -123,9 +127,10 @@ MATRIX: dict[str, dict[str, str]] = {
         "vehicles": "r", "export": "r", "service_charges": "r",
         # 收费员: the counter, receipts, bills; makes the period's bills; reads the fee items
         "fee_items": "r", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
-        "reminders": "w", "notices": "r",
+        "reminders": "w", "notices": "r", "statements": "r",
         "billing_reports": "r",  # 收费员/财务 makes the day's report and the month's rate
         "published_announcements": "r",  # the 催缴公告 and what owners read on the walls
+        "public_income": "w",  # records the rent and advertising money received for common parts
     },
     # 工程维修: his own work orders (arrive, complete with materials and labour), the material list
     ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r",
@@ -139,12 +144,14 @@ MATRIX: dict[str, dict[str, str]] = {
         "roster_print": "r", "household_search": "r", "owners": "w", "ownership": "w", "residents": "w",
         "vehicles": "w", "access_cards": "r", "move_records": "r", "owner_import": "w", "export": "r",
         "work_log": "r", "work_orders": "r", "complaints": "r",  # 维修记录 and complaints are filed records
+        "public_income": "w",  # 内业 keeps the accounts of 维修基金 and 公共收益 (seed 003)
     },
     COMMITTEE: {  # read-only, and never unmasked personal data
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
         "roster_print": "r", "household_search": "r", "owners": "r", "ownership": "r", "residents": "r",
         "vehicles": "r", "export": "r", "service_kpi": "r",
         "published_announcements": "r",  # published notices only: no drafts, no activities' budgets
+        "public_income": "r",  # the owners' committee oversees the income of the common parts
     },
 }
 
@@ -211,6 +218,8 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "FeeItemView": ("Fee items", "Billing"),
     "BillingDailyView": ("Daily collection report", "Billing"),
     "CollectionRateView": ("Collection rate", "Billing"),
+    "PublicLedgerView": ("Common-area income", "Billing"),
+    "PublicEntryView": ("Common-area income entries", "Billing"),
     "AnnouncementView": ("Notices and announcements", "Community relations"),
     "PublishedAnnouncementView": ("Published notices", "Community relations"),
     "AnnouncementDraftView": ("Draft a notice", "Community relations"),

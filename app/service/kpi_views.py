@@ -6,10 +6,10 @@ from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.core.excel import xlsx_response
 from app.core.periods import parse_month
+from app.estate import services as estate_services
 from app.estate.models import Community
 from app.extensions import db
 from app.service import kpi
@@ -46,7 +46,7 @@ class ServiceKpiView(BaseView):
     def index(self):
         year, month, community_id, _ok = _args()
         kpis = kpi.service_kpis(year, month, community_id)
-        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        communities = estate_services.communities()
         return self.render_template(
             "service/kpi.html", kpis=kpis, communities=communities, month_value=f"{year:04d}-{month:02d}",
             office_columns=kpi.OFFICE_REPAIR_COLUMNS, complaint_columns=kpi.COMPLAINT_COLUMNS,

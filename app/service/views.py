@@ -20,6 +20,7 @@ from app.core.masking import mask_phone
 from app.core.rules import RuleViolation
 from app.core.views import PMModelView, add_field_error, choice_formatter as _choice_formatter
 from app.core.views import choice_select as _select, current_actor as _actor, flash_errors as _flash_errors
+from app.estate import services as estate_services
 from app.estate.models import Community
 from app.extensions import db
 from app.service import kpi_views, services
@@ -660,7 +661,7 @@ class ServiceDeskView(BaseView):
     @has_access
     def intake(self):
         form = IntakeForm()
-        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        communities = estate_services.communities()
         form.community.choices = [(str(c.id), c.name) for c in communities]
         form.service.choices = [("", "")] + [
             (str(s.id), str(s)) for s in db.session.scalars(select(SpecialService).where(SpecialService.active)
@@ -719,7 +720,7 @@ class DailyLogView(BaseView):
     def daily(self):
         day, community_id = _day_args()
         log = services.daily_log(day, community_id)
-        communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+        communities = estate_services.communities()
         return self.render_template("service/daily_log.html", log=log, communities=communities,
                                     community_id=community_id, record_url=record_url)
 

@@ -63,3 +63,18 @@ def test_reminders_for_the_largest_arrears_some_with_a_promise(demo):
 def test_loading_again_adds_nothing_to_a_community_that_has_fee_items(demo):
     again = load_billing_demo(seed=2026, today=TODAY)
     assert (again["fee items"], again["bills"], again["payments"]) == (0, 0, 0)
+
+
+def test_the_demo_keeps_a_common_area_income_ledger_with_a_reversed_copy(demo):
+    from app.billing import public_income
+    from app.billing.models import PublicEntry
+
+    community_id = db.session.scalar(select(FeeItem.community_id).limit(1))
+    assert demo["common-area income entries"] == db.session.scalar(select(func.count()).select_from(PublicEntry))
+    reversal = db.session.scalars(select(PublicEntry).where(PublicEntry.reverses_id.is_not(None))).one()
+    assert reversal.description.endswith("重复登记") and reversal.on_date.month == 10
+    october = public_income.month_account(community_id, 2026, 10)
+    november = public_income.month_account(community_id, 2026, 11)
+    assert {line["category"]: line["amount"] for line in october["income"]["lines"]}["facilities"] == 350
+    assert november["opening"] == october["closing"] > 0
+    assert november["expense"]["total"] == 1280  # the 25th has not come yet: the committee's 500 is not in
