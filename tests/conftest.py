@@ -70,7 +70,7 @@ def role_user(role: str) -> str:
 def _clean_tables(app):
     yield
     from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, HouseAccount,
-                                    Payment, PaymentLine, ReceiptSequence, Reminder)
+                                    Meter, MeterHouse, MeterReading, Payment, PaymentLine, ReceiptSequence, Reminder)
     from app.community.models import (Activity, ActivityPhoto, Announcement, AnnouncementArrears,
                                       AnnouncementEvent, announcement_building)
     from app.core.models import AuditLog
@@ -85,7 +85,7 @@ def _clean_tables(app):
         db.session.rollback()
         for model in (AnnouncementArrears, AnnouncementEvent, announcement_building, Announcement, ActivityPhoto,
                       Activity, Reminder, AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence,
-                      BillingRun, FeeItemBuilding, FeeItem,
+                      BillingRun, FeeItemBuilding, FeeItem, MeterReading, MeterHouse, Meter,
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
                       ServiceRequest, SpecialService, Contact, Material, ServiceCharge,
                       MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,

@@ -114,7 +114,7 @@ class BillLineView(PMModelView):
     label_columns = LABELS
     list_columns = ["house", "description", "period", "amount", "due_date", "state", "payment"]
     show_columns = ["house", "parking_space", "fee_item", "description", "period", "quantity", "unit_price",
-                    "months", "amount", "due_date", "state", "paid_at", "payment", "source", "run", "created_at"]
+                    "months", "amount", "basis", "due_date", "state", "paid_at", "payment", "source", "run", "created_at"]
     search_columns = ["house", "period", "state", "fee_item", "source", "due_date", "run"]
     add_columns = edit_columns = search_columns  # (no add or edit page: never edited)
     base_order = ("id", "desc")
