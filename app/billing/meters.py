@@ -50,7 +50,7 @@ LABELS = {
     "replaced": _l("Meter replaced"),
     "old_final": _l("Old meter's final reading"),
     "new_start": _l("New meter's start reading"),
-    "usage": _l("Usage"),
+    "usage": _l("Consumption"),
     "amount": _l("Utility bill amount (yuan)"),
     "average": _l("Average usage before"),
     "state": _l("State"),

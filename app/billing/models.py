@@ -346,7 +346,7 @@ METER_KINDS = {"water": _l("Water meter"), "electricity": _l("Electricity meter"
 METER_UNITS = {"water": "m³", "electricity": "kWh", "gas": "m³"}
 METER_SCOPES = {"house": _l("House meter"), "common": _l("Common meter")}
 SHARE_BASES = {"area": _l("By gross floor area"), "household": _l("Per household")}
-READING_STATES = {"ok": _l("Normal"), "flagged": _l("To be reviewed"), "confirmed": _l("Confirmed")}
+READING_STATES = {"ok": _l("Normal usage"), "flagged": _l("To be reviewed"), "confirmed": _l("Confirmed")}
 
 
 class Meter(Audited, Model):
