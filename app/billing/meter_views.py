@@ -136,6 +136,8 @@ class MeterSheetView(BaseView):
             data = meters.sheet(community_id, building, kind, period)
         except RuleViolation as exc:
             flash_errors(exc.errors)
+        shown = {str(row["meter"].id) for row in data["rows"]} if data else set()
+        flash_errors({key: message for key, message in row_errors.items() if key not in shown})
         return self.render_template("billing/meter_sheet.html", communities=communities, community_id=community_id,
                                     buildings=buildings, building=str(building), kind=kind, kinds=METER_KINDS,
                                     period=period, data=data, typed=typed, row_errors=row_errors,
