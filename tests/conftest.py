@@ -70,7 +70,8 @@ def role_user(role: str) -> str:
 def _clean_tables(app):
     yield
     from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, HouseAccount,
-                                    Payment, PaymentLine, PublicEntry, ReceiptSequence, Reminder)
+                                    Meter, MeterHouse, MeterReading, Payment, PaymentLine, PublicEntry, ReceiptSequence,
+                                    Reminder)
     from app.community.models import (Activity, ActivityPhoto, Announcement, AnnouncementArrears,
                                       AnnouncementEvent, announcement_building)
     from app.core.models import AuditLog
@@ -84,8 +85,8 @@ def _clean_tables(app):
     with app.app_context():
         db.session.rollback()
         for model in (AnnouncementArrears, AnnouncementEvent, announcement_building, Announcement, ActivityPhoto,
-                      Activity, PublicEntry, Reminder, AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence,
-                      BillingRun, FeeItemBuilding, FeeItem,
+                      Activity, PublicEntry, Reminder, AccountEntry, PaymentLine, BillLine, Payment, HouseAccount,
+                      ReceiptSequence, BillingRun, FeeItemBuilding, FeeItem, MeterReading, MeterHouse, Meter,
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
                       ServiceRequest, SpecialService, Contact, Material, ServiceCharge,
                       MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,

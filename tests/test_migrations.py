@@ -170,11 +170,31 @@ def _check_0011(conn):
     rows = conn.execute(text("SELECT id, amount, reverses_id FROM billing_public_entry ORDER BY id")).all()
     assert [(r[0], str(r[1]), r[2]) for r in rows] in ([(901, "12000.00", None), (902, "-12000.00", 901)],
                                                        [(901, "12000", None), (902, "-12000", 901)])
+def _seed_0010(conn):
+    conn.execute(text(
+        "INSERT INTO billing_meter (id, community_id, kind, scope, number, name, house_id, building_id, start_reading,"
+        " active) VALUES (901, 901, 'water', 'house', 'W-901', NULL, 901, 901, 1000.00, TRUE)"
+    ))
+    conn.execute(text(
+        "INSERT INTO billing_meter_reading (id, meter_id, period, previous, current, replaced, usage, state, read_by,"
+        " read_at) VALUES (901, 901, '2026-11', 1023.00, 1035.50, FALSE, 12.50, 'ok', '收费员', '2026-11-25 09:00:00')"
+    ))
+    conn.execute(text("UPDATE billing_fee_item SET method = 'meter', meter_kind = 'water', tiers = '10:3.50, 5.60'"
+                      " WHERE id = 901"))
+    conn.execute(text("UPDATE billing_line SET basis = '12.5 m³ (1023.0→1035.5) × 3.50' WHERE id = 901"))
+
+
+def _check_0010(conn):
+    row = conn.execute(text(
+        "SELECT r.usage, m.number, f.tiers, l.basis FROM billing_meter_reading r JOIN billing_meter m ON m.id ="
+        " r.meter_id JOIN billing_fee_item f ON f.id = 901 JOIN billing_line l ON l.id = 901 WHERE r.id = 901")).one()
+    assert (str(row[0]) in ("12.50", "12.5"), row[1], row[2], row[3]) == (
+        True, "W-901", "10:3.50, 5.60", "12.5 m³ (1023.0→1035.5) × 3.50")
 
 
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
          "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
-         "0007": (_seed_0007, _check_0007), "0011": (_seed_0011, _check_0011)}
+         "0007": (_seed_0007, _check_0007), "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011)}
 
 
 def _revisions(app):

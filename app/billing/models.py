@@ -15,13 +15,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
 
-# How an item's amount is computed. Meter (抄表) and 公摊 items come with the second billing issue: they add
-# methods here and their own inputs (readings, a common meter), the bill line stays the same.
+# How an item's amount is computed. Meter (抄表) and 公摊 items have their own inputs (readings, a common meter:
+# app.billing.meters); the bill line stays the same.
 FEE_METHODS = {
     "area": _l("Area × unit price"),
     "per_house": _l("Fixed per house"),
     "per_space": _l("Fixed per parking space"),
     "one_off": _l("One-off per house"),
+    "meter": _l("Meter reading × unit price"),
+    "shared": _l("Common meter shared by houses"),
 }
 AREA_BASES = {"building_area": _l("Gross floor area"), "inner_area": _l("Inner floor area")}
 CYCLES = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly"), "yearly": _l("Yearly")}
@@ -82,9 +84,17 @@ class FeeItem(Audited, Model):
     due_days: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     remark: Mapped[str | None] = mapped_column(String(200))
+    # a meter item: which house meters it bills, and its 阶梯价 ("10:3.50, 20:4.20, 5.60": up to 10 at 3.50 …)
+    meter_kind: Mapped[str | None] = mapped_column(String(12))
+    tiers: Mapped[str | None] = mapped_column(String(200))
+    # a 公摊 item: the common meter whose monthly cost it splits, by area or per household
+    common_meter_id: Mapped[int | None] = mapped_column(ForeignKey("billing_meter.id",
+                                                                    name="fk_billing_fee_item_common_meter"))
+    share_basis: Mapped[str | None] = mapped_column(String(12))
 
     community = relationship("Community")
     buildings = relationship("Building", secondary="billing_fee_item_building", order_by="Building.code")
+    common_meter = relationship("Meter", foreign_keys=[common_meter_id])
 
     def __str__(self) -> str:
         return self.name
@@ -168,6 +178,8 @@ class BillLine(Model):
     months: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
     due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    # how the amount was reached, when the quantity and price alone do not say it (meters, 公摊)
+    basis: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="unpaid")
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("billing_payment.id"))
@@ -371,3 +383,93 @@ class PublicEntry(Audited, Model):
 
     def __str__(self) -> str:
         return f"{self.on_date:%Y-%m-%d} {self.description}"
+# 抄表与公摊 (meters, readings and shared costs): a house meter's reading of a month bills (current − previous)
+# × 单价 (阶梯价 where the item has tiers) through a fee item of method "meter"; a common meter's cost of a month
+# (usage × 单价, or the amount of the utility's bill) is split over the houses it serves by a "shared" item.
+# Both make ordinary bill lines in the ordinary runs; the line keeps its basis text for the notice.
+
+METER_KINDS = {"water": _l("Water meter"), "electricity": _l("Electricity meter"), "gas": _l("Gas meter")}
+METER_UNITS = {"water": "m³", "electricity": "kWh", "gas": "m³"}
+METER_SCOPES = {"house": _l("House meter"), "common": _l("Common meter")}
+SHARE_BASES = {"area": _l("By gross floor area"), "household": _l("Per household")}
+READING_STATES = {"ok": _l("Normal usage"), "flagged": _l("To be reviewed"), "confirmed": _l("Confirmed")}
+
+
+class Meter(Audited, Model):
+    """A meter: a house's own (water, electricity, gas), or a common one of a building or the community whose
+    cost the houses it serves share (its building's, the community's, or the houses chosen)."""
+
+    __tablename__ = "billing_meter"
+    __table_args__ = (
+        UniqueConstraint("community_id", "number", name="uq_billing_meter_number"),
+        Index("ix_billing_meter_house", "house_id"),
+        CheckConstraint("scope <> 'house' OR house_id IS NOT NULL", name="ck_billing_meter_house"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(12), nullable=False, default="water")
+    scope: Mapped[str] = mapped_column(String(10), nullable=False, default="house")
+    number: Mapped[str] = mapped_column(String(30), nullable=False)  # 表号
+    name: Mapped[str | None] = mapped_column(String(60))  # a common meter's use: 电梯用电, 公共照明
+    house_id: Mapped[int | None] = mapped_column(ForeignKey("estate_house.id"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("estate_building.id"))  # a building's common meter
+    start_reading: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False, default=Decimal("0.00"))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    remark: Mapped[str | None] = mapped_column(String(200))
+
+    community = relationship("Community")
+    house = relationship("House")
+    building = relationship("Building")
+    houses = relationship("House", secondary="billing_meter_house", order_by="House.house_no")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name or ''}".strip()
+
+
+class MeterHouse(Model):
+    """The houses a common meter serves when they are chosen one by one (none: its building or community)."""
+
+    __tablename__ = "billing_meter_house"
+
+    meter_id: Mapped[int] = mapped_column(ForeignKey("billing_meter.id"), primary_key=True)
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), primary_key=True)
+
+
+class MeterReading(Model):
+    """A meter's reading of one month: previous (the reading before, or the meter's start), current, the usage.
+    A meter replaced in the month keeps the old meter's final reading and the new one's start. A usage beyond
+    the configured multiple of the meter's average is flagged and not billed until confirmed."""
+
+    __tablename__ = "billing_meter_reading"
+    __table_args__ = (
+        UniqueConstraint("meter_id", "period", name="uq_billing_meter_reading_period"),
+        Index("ix_billing_meter_reading_state", "state"),
+        CheckConstraint("usage >= 0", name="ck_billing_meter_reading_usage"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meter_id: Mapped[int] = mapped_column(ForeignKey("billing_meter.id"), nullable=False)
+    period: Mapped[str] = mapped_column(String(7), nullable=False)
+    previous: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
+    current: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
+    replaced: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    old_final: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    new_start: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    usage: Mapped[Decimal] = mapped_column(Numeric(12, 2), nullable=False)
+    # a common meter: the amount of the utility's bill for the month (empty: usage × the 公摊 item's 单价)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    average: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))  # the meter's average usage before it
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="ok")
+    read_by: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    read_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    confirmed_by: Mapped[str | None] = mapped_column(String(100))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    meter = relationship("Meter")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.current}"
+
+    def state_label(self) -> str:
+        return str(READING_STATES.get(self.state, self.state))

@@ -134,7 +134,10 @@ def check_count(count: int) -> None:
 
 
 def basis(line: BillLine) -> str:
-    """How the amount was reached, as printed: 98.50㎡ × 2.35 × 3个月; 25.00 for a fixed amount."""
+    """How the amount was reached, as printed: 98.50㎡ × 2.35 × 3个月; 25.00 for a fixed amount; a meter or 公摊
+    line's own text (12.5 m³ (1023.0→1035.5) × 3.50)."""
+    if line.basis:
+        return line.basis
     parts = []
     if line.quantity is not None:
         parts.append(f"{line.quantity}㎡")

@@ -94,6 +94,11 @@ LABELS = {
     "by_name": _l("Reminded by"),
     "at": _l("Time"),
     "lines": _l("Bills"),
+    "basis": _l("Basis"),
+    "meter_kind": _l("Meter type"),
+    "tiers": _l("Tiered prices"),
+    "common_meter": _l("Common meter"),
+    "share_basis": _l("Shared"),
 }
 
 MAX_PRICE = Decimal("99999.9999")
@@ -174,12 +179,24 @@ def check_fee_item(values: dict, pk=None) -> dict:
     if buildings and community_id and "community" not in errors:
         if any(getattr(b, "community_id", community_id) != community_id for b in buildings):
             errors["buildings"] = gettext("The buildings must belong to the fee item's community.")
+    if values.get("method") in ("meter", "shared"):
+        from app.billing import meters
+
+        meters.check_meter_item(values, errors, community_id)
     return errors
 
 
 def prepare_fee_item(item: FeeItem) -> None:
-    if item.method == "one_off":
+    if item.method in ("one_off", "meter", "shared"):
         item.cycle = "monthly"
+        item.start_month = 1
+    if item.method != "meter":
+        item.meter_kind = item.tiers = None
+    else:
+        item.tiers = (item.tiers or "").strip() or None
+    if item.method != "shared":
+        item.common_meter = None
+        item.common_meter_id = item.share_basis = None
     item.code = (item.code or "").strip()
     item.name = (item.name or "").strip()
 
@@ -304,12 +321,22 @@ def plan_run(community_id, period: str, building_ids=None, fee_item_ids=None, to
     first_day = date(year, month, 1)
     now = datetime.now().replace(microsecond=0)
     for item in items:
-        months = 1 if item.method == "one_off" else CYCLE_MONTHS.get(item.cycle, 1)
+        months = 1 if item.method in ("one_off", "meter", "shared") else CYCLE_MONTHS.get(item.cycle, 1)
         period_key = ONE_OFF_KEY if item.method == "one_off" else period
         usages = {u for u in (item.usages or "").split(",") if u}
         limited = item_buildings.get(item.id)
         due = first_day + timedelta(days=item.due_days or 0)
         text = item.name if item.method == "one_off" else f"{item.name} {period_text(year, month, months)}"
+        context = {"community_id": community.id, "period": period, "period_key": period_key, "months": months,
+                   "due": due, "now": now, "text": text, "limited": limited, "usages": usages,
+                   "building_ids": building_ids, "existing": existing, "building_names": building_names}
+        if item.method in ("meter", "shared"):
+            from app.billing import meters
+
+            meters.plan_item(plan, item, houses, context)
+            if progress:
+                progress(len(plan.rows))
+            continue
         if item.method == "per_space":
             targets = []
             for space_id, code, house_id, building_id in spaces:
@@ -345,25 +372,29 @@ def plan_run(community_id, period: str, building_ids=None, fee_item_ids=None, to
                 raw = item.unit_price * months
             if h is not None and h.status == "vacant" and item.vacant_percent is not None:
                 raw = raw * item.vacant_percent / Decimal("100")
-            amount = to_money(raw)
-            plan.rows.append({
-                "community_id": community.id, "house_id": house_id, "parking_space_id": space_id,
-                "fee_item_id": item.id, "run_id": None, "source": "run", "source_id": None,
-                "payer_key": payer_key, "period": period, "period_key": period_key, "description": description,
-                "quantity": quantity, "unit_price": item.unit_price, "months": months, "amount": amount,
-                "due_date": due, "state": "unpaid", "paid_at": None, "payment_id": None, "created_at": now,
-                "version": 1,
-            })
-            building = building_names.get(building_id, "")
-            figures = plan.by_building.setdefault(building, [0, Decimal("0.00")])
-            figures[0] += 1
-            figures[1] += amount
-            figures = plan.by_item.setdefault(item.name, [0, Decimal("0.00")])
-            figures[0] += 1
-            figures[1] += amount
+            add_plan_row(plan, item, context, house_id=house_id, space_id=space_id, payer_key=payer_key,
+                         building_id=building_id, description=description, quantity=quantity,
+                         unit_price=item.unit_price, amount=to_money(raw))
         if progress:
             progress(len(plan.rows))
     return plan
+
+
+def add_plan_row(plan: RunPlan, item: FeeItem, context: dict, *, house_id, space_id, payer_key, building_id,
+                 description, quantity, unit_price, amount: Decimal, basis: str | None = None) -> None:
+    """One new line in a run's plan, counted in its figures per building and per item."""
+    plan.rows.append({
+        "community_id": context["community_id"], "house_id": house_id, "parking_space_id": space_id,
+        "fee_item_id": item.id, "run_id": None, "source": "run", "source_id": None, "payer_key": payer_key,
+        "period": context["period"], "period_key": context["period_key"], "description": description,
+        "quantity": quantity, "unit_price": unit_price, "months": context["months"], "amount": amount,
+        "due_date": context["due"], "basis": basis, "state": "unpaid", "paid_at": None, "payment_id": None,
+        "created_at": context["now"], "version": 1,
+    })
+    for figures in (plan.by_building.setdefault(context["building_names"].get(building_id, ""), [0, Decimal("0.00")]),
+                    plan.by_item.setdefault(item.name, [0, Decimal("0.00")])):
+        figures[0] += 1
+        figures[1] += amount
 
 
 def commit_run(community_id, period: str, actor: Actor, building_ids=None, fee_item_ids=None,

@@ -19,7 +19,7 @@ from wtforms.validators import Optional
 
 from app.billing import services
 from app.billing.models import (AREA_BASES, CYCLES, ENTRY_KINDS, FEE_METHODS, LINE_SOURCES, LINE_STATES,
-                                PAY_METHODS, PAYMENT_KINDS, PAYMENT_STATES, REMINDER_METHODS, RUN_STATES,
+                                METER_KINDS, PAY_METHODS, SHARE_BASES, PAYMENT_KINDS, PAYMENT_STATES, REMINDER_METHODS, RUN_STATES,
                                 AccountEntry, BillingRun, BillLine, FeeItem, Payment, Reminder)
 from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
@@ -46,7 +46,8 @@ class FeeItemView(PMModelView):
     list_columns = ["community", "code", "name", "method", "unit_price", "cycle", "active"]
     add_columns = edit_columns = ["community", "code", "name", "method", "area_basis", "unit_price", "cycle",
                                   "start_month", "usages", "buildings", "vacant_percent", "late_fee_rate",
-                                  "due_days", "active", "remark"]
+                                  "due_days", "meter_kind", "tiers", "common_meter", "share_basis", "active",
+                                  "remark"]
     show_columns = add_columns
     search_columns = ["community", "code", "name", "method", "active"]
     base_order = ("code", "asc")
@@ -62,9 +63,17 @@ class FeeItemView(PMModelView):
         "late_fee_rate": _l("Per day of delay, e.g. 0.0005; charged with the bill at the counter, never more than "
                             "the bill itself; leave empty for no late fee."),
         "start_month": _l("Quarterly and yearly items are billed in the runs of this month and every cycle after."),
+        "meter_kind": _l("Meter items: which house meters they bill, (current − previous) × unit price."),
+        "tiers": _l("Meter items, optional 阶梯价 per month: upper limit:price, … and the last price alone, e.g. "
+                    "10:3.50, 20:4.20, 5.60 (up to 10 at 3.50, 10 to 20 at 4.20, above at 5.60)."),
+        "common_meter": _l("Shared items: the common meter whose monthly cost (the utility's bill amount entered "
+                           "with its reading, or usage × unit price) the houses it serves share."),
     }
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"common_meter": [["scope", FilterEqual, "common"]]}
     add_form_extra_fields = edit_form_extra_fields = {
         "method": choice_select(LABELS["method"], FEE_METHODS, "area"),
+        "meter_kind": choice_select(LABELS["meter_kind"], METER_KINDS, required=False),
+        "share_basis": choice_select(LABELS["share_basis"], SHARE_BASES, required=False),
         "area_basis": choice_select(LABELS["area_basis"], AREA_BASES, "building_area"),
         "cycle": choice_select(LABELS["cycle"], CYCLES, "monthly"),
         "usages": SelectMultipleField(LABELS["usages"], choices=list(HOUSE_USAGES.items()), validators=[Optional()]),
@@ -115,7 +124,7 @@ class BillLineView(PMModelView):
     label_columns = LABELS
     list_columns = ["house", "description", "period", "amount", "due_date", "state", "payment"]
     show_columns = ["house", "parking_space", "fee_item", "description", "period", "quantity", "unit_price",
-                    "months", "amount", "due_date", "state", "paid_at", "payment", "source", "run", "created_at"]
+                    "months", "amount", "basis", "due_date", "state", "paid_at", "payment", "source", "run", "created_at"]
     search_columns = ["house", "period", "state", "fee_item", "source", "due_date", "run"]
     add_columns = edit_columns = search_columns  # (no add or edit page: never edited)
     base_order = ("id", "desc")
@@ -509,6 +518,9 @@ def register(appbuilder) -> None:
     from app.billing import statement_views
 
     statement_views.register(appbuilder)  # 对账单, reached from the counter
+    from app.billing import meter_views
+
+    meter_views.register(appbuilder, CATEGORY)  # 抄表录入, 待复核, 抄表记录, 表具
     add(ReminderView, "Payment reminders", label=_l("Payment reminders"), icon="fa-bell", **CATEGORY)
     add(DuePromiseView, "Promises to pay that are due", label=_l("Promises to pay that are due"),
         icon="fa-calendar-check-o", **CATEGORY)

@@ -84,6 +84,11 @@ RESOURCES: dict[str, list[str]] = {
     # the month's account
     "public_income": ["PublicEntryView", "PublicLedgerView"],
     "statements": ["HouseStatementView"],  # 对账单 of a house (page and PDF: reads)
+    # 抄表与公摊: the meters; entering readings (the sheet, the Excel import) and the list of readings; confirming
+    # a flagged reading (billing.meters also checks the role)
+    "meters": ["MeterView"],
+    "meter_readings": ["MeterSheetView", "MeterReadingView"],
+    "meter_review": ["MeterReviewView"],
     # 社区关系 (community relations): notices of every state, the published ones, drafting (a draft only) and the
     # buttons of the notice state machine (community.services decides which role may do which step)
     "announcements": ["AnnouncementView"],
@@ -106,6 +111,7 @@ MATRIX: dict[str, dict[str, str]] = {
         **{resource: "w" for resource in SERVICE_RESOURCES},
         "fee_items": "w", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
         "reminders": "w", "notices": "r", "billing_reports": "r", "public_income": "w", "statements": "r",
+        "meters": "w", "meter_readings": "w", "meter_review": "w",
         # drafts, approves and publishes, returns, withdraws notices; runs the activities
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
     },
@@ -129,13 +135,18 @@ MATRIX: dict[str, dict[str, str]] = {
         "fee_items": "r", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
         "reminders": "w", "notices": "r", "statements": "r",
         "billing_reports": "r",  # 收费员/财务 makes the day's report and the month's rate
+        # registers the meters, enters or imports the readings, confirms a flagged one; bills them by the run
+        "meters": "w", "meter_readings": "w", "meter_review": "w",
         "published_announcements": "r",  # the 催缴公告 and what owners read on the walls
         "public_income": "w",  # records the rent and advertising money received for common parts
     },
-    # 工程维修: his own work orders (arrive, complete with materials and labour), the material list
+    # 工程维修: his own work orders (arrive, complete with materials and labour), the material list. In many
+    # offices the engineers walk the buildings and read the meters: they enter readings (sheet, import) and see
+    # the meters, but neither confirm a flagged reading (the 收费员 checks it against the bill) nor make bills.
     ENGINEER: {"buildings": "r", "units": "r", "houses": "r", "household_search": "r", "residents": "r",
                "my_work_orders": "r", "work_orders": "r", "work_order_actions": "w", "materials": "r",
-               "published_announcements": "r"},  # 停水停电 notices of the works they do
+               "published_announcements": "r",  # 停水停电 notices of the works they do
+               "meters": "r", "meter_readings": "w"},
     ORDER: {"houses": "r", "parking": "r", "household_search": "r", "residents": "r", "vehicles": "r",
             "access_cards": "r", "move_records": "r", "published_announcements": "r"},  # asked about at the gate
     CLEANING: {"buildings": "r"},
@@ -220,6 +231,10 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "CollectionRateView": ("Collection rate", "Billing"),
     "PublicLedgerView": ("Common-area income", "Billing"),
     "PublicEntryView": ("Common-area income entries", "Billing"),
+    "MeterSheetView": ("Enter meter readings", "Billing"),
+    "MeterReviewView": ("Readings to review", "Billing"),
+    "MeterReadingView": ("Meter readings", "Billing"),
+    "MeterView": ("Meters", "Billing"),
     "AnnouncementView": ("Notices and announcements", "Community relations"),
     "PublishedAnnouncementView": ("Published notices", "Community relations"),
     "AnnouncementDraftView": ("Draft a notice", "Community relations"),

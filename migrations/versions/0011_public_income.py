@@ -1,7 +1,7 @@
 """billing: 公共收益 ledger (income from common parts and its expenses)
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-23 19:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
