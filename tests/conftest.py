@@ -69,9 +69,9 @@ def role_user(role: str) -> str:
 @pytest.fixture(autouse=True)
 def _clean_tables(app):
     yield
-    from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, HouseAccount,
-                                    Meter, MeterHouse, MeterReading, Payment, PaymentLine, PublicEntry, ReceiptSequence,
-                                    Reminder)
+    from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, FundAccount,
+                                    FundApplication, FundApplicationEvent, FundEntry, HouseAccount, Meter, MeterHouse,
+                                    MeterReading, Payment, PaymentLine, PublicEntry, ReceiptSequence, Reminder)
     from app.community.models import (Activity, ActivityPhoto, Announcement, AnnouncementArrears,
                                       AnnouncementEvent, announcement_building)
     from app.core.models import AuditLog
@@ -85,8 +85,8 @@ def _clean_tables(app):
     with app.app_context():
         db.session.rollback()
         for model in (AnnouncementArrears, AnnouncementEvent, announcement_building, Announcement, ActivityPhoto,
-                      Activity, PublicEntry, Reminder, AccountEntry, PaymentLine, BillLine, Payment, HouseAccount,
-                      ReceiptSequence, BillingRun, FeeItemBuilding, FeeItem, MeterReading, MeterHouse, Meter,
+                      Activity, FundEntry, FundApplicationEvent, FundApplication, FundAccount, PublicEntry, Reminder,
+                      AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence, BillingRun, FeeItemBuilding, FeeItem, MeterReading, MeterHouse, Meter,
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
                       ServiceRequest, SpecialService, Contact, Material, ServiceCharge,
                       MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,

@@ -192,9 +192,39 @@ def _check_0010(conn):
         True, "W-901", "10:3.50, 5.60", "12.5 m³ (1023.0→1035.5) × 3.50")
 
 
+def _seed_0012(conn):
+    conn.execute(text("INSERT INTO billing_fund_account (house_id, community_id, balance) VALUES (901, 901, 4225.00)"))
+    conn.execute(text(
+        "INSERT INTO billing_fund_application (id, community_id, number, project, amount, scope, building_id, state,"
+        " area_total, owners_total, area_voting, owners_voting, area_for, owners_for, applied_by, applied_at, version)"
+        " VALUES (901, 901, 'WX2026-001', '电梯更换曳引机', 250.00, 'building', 901, 'paid', 89.50, 1, 89.50, 1,"
+        " 89.50, 1, '内业', '2026-11-01 09:00:00', 4)"
+    ))
+    conn.execute(text(
+        "INSERT INTO billing_fund_entry (id, community_id, house_id, on_date, kind, amount, balance_after, basis,"
+        " by_name, at) VALUES (901, 901, 901, '2026-01-10', 'deposit', 4475.00, 4475.00, '89.50㎡ × 50.00', '收费员',"
+        " '2026-01-10 10:00:00')"
+    ))
+    conn.execute(text(
+        "INSERT INTO billing_fund_entry (id, community_id, house_id, on_date, kind, amount, balance_after,"
+        " application_id, by_name, approved_by, at) VALUES (902, 901, 901, '2026-11-20', 'use', -250.00, 4225.00, 901,"
+        " '收费员', '经理', '2026-11-20 10:00:00')"
+    ))
+
+
+def _check_0012(conn):
+    row = conn.execute(text(
+        "SELECT a.balance, e.amount, p.number, p.state FROM billing_fund_account a JOIN billing_fund_entry e ON"
+        " e.house_id = a.house_id AND e.kind = 'use' JOIN billing_fund_application p ON p.id = e.application_id"
+        " WHERE a.house_id = 901")).one()
+    assert (str(row[0]), str(row[1]), row[2], row[3]) in (("4225.00", "-250.00", "WX2026-001", "paid"),
+                                                         ("4225", "-250", "WX2026-001", "paid"))
+
+
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
          "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
-         "0007": (_seed_0007, _check_0007), "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011)}
+         "0007": (_seed_0007, _check_0007), "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011),
+         "0012": (_seed_0012, _check_0012)}
 
 
 def _revisions(app):

@@ -14,9 +14,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.billing import public_income, services
+from app.billing import fund, public_income, services
 from app.billing.models import PAY_METHODS, BillLine, FeeItem, Reminder
 from app.core.rules import Actor
 from app.estate.models import Community
@@ -69,7 +69,7 @@ def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
     rng = random.Random(seed)
     cashiers, manager, users = _staff()
     made = {"staff": users, "fee items": 0, "bills": 0, "payments": 0, "voided": 0, "reminders": 0,
-            "common-area income entries": 0}
+            "common-area income entries": 0, "fund entries": 0, "fund applications": 0}
     communities = db.session.scalars(select(Community).where(
         ~Community.id.in_(select(FeeItem.community_id))).order_by(Community.id)).all()
     maker = manager or cashiers[0]
@@ -87,6 +87,8 @@ def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
         _payments(community.id, rng, cashiers, today, made)
         _reminders(community.id, rng, cashiers[0], today, made)
         _public_income(community.id, rng, cashiers[0], manager, today, made)
+        if manager is not None:
+            _fund(community.id, cashiers[0], manager, today, made)
     return made
 
 
@@ -195,4 +197,39 @@ def _public_income(community_id: int, rng: random.Random, clerk: Actor, manager:
                                                    clerk, today=today)
                 public_income.reverse_entry(again.id, manager, "重复登记", today=on)
                 made["common-area income entries"] += 2
+    db.session.commit()
+
+
+def _fund(community_id: int, clerk: Actor, manager: Actor, today: date, made: dict) -> None:
+    """维修基金: the first deposit of 50 元/㎡ at hand-over, last year's interest shared by balances, one use of the
+    first building paid out (voted, approved) and one of the second awaiting the owners' vote."""
+    from app.billing.models import FundEntry
+    from app.estate.models import Building
+
+    buildings = db.session.scalars(select(Building).where(Building.community_id == community_id)
+                                   .order_by(Building.code)).all()
+    if not buildings:
+        return
+    handover = date(today.year - 2, 3, 15)
+    fund.post_deposits({"community": community_id, "scope": "community", "kind": "deposit", "method": "rate",
+                        "rate": "50", "on_date": handover, "voucher_no": "WXJJ-首期"}, clerk, today=today)
+    fund.post_interest({"community": community_id, "amount": "1250.00", "on_date": date(today.year - 1, 12, 21),
+                        "voucher_no": "结息-" + str(today.year - 1)}, clerk, today=today)
+    first = fund.apply({"community": community_id, "project": f"{buildings[0].name}电梯曳引机更换",
+                        "amount": "36800.00", "scope": "building", "building": buildings[0].id,
+                        "contractor": "某电梯工程有限公司", "description": "曳引机磨损严重，经检测需整体更换"}, clerk)
+    area, owners = fund.scope_totals(first)
+    voting_owners = -(-owners * 4 // 5)  # four fifths take part, all of them agree
+    fund.transition(first.id, "vote", clerk, today=today, values={
+        "area_voting": str((area * 4 / 5).quantize(Decimal("0.01"))), "owners_voting": str(voting_owners),
+        "area_for": str((area * 4 / 5).quantize(Decimal("0.01"))), "owners_for": str(voting_owners),
+        "voted_on": today.replace(day=1)})
+    fund.transition(first.id, "approve", manager, today=today)
+    fund.transition(first.id, "pay", clerk, today=today)
+    if len(buildings) > 1:
+        fund.apply({"community": community_id, "project": f"{buildings[1].name}屋面防水维修", "amount": "12600.00",
+                    "scope": "building", "building": buildings[1].id, "contractor": "某防水工程公司"}, clerk)
+    made["fund applications"] += 1 + (len(buildings) > 1)
+    made["fund entries"] += db.session.scalar(select(func.count()).select_from(FundEntry)
+                                              .where(FundEntry.community_id == community_id)) or 0
     db.session.commit()

@@ -473,3 +473,139 @@ class MeterReading(Model):
 
     def state_label(self) -> str:
         return str(READING_STATES.get(self.state, self.state))
+
+
+# 维修基金 (special maintenance fund): each house's account and its ledger; the use applications with the owners'
+# vote, the 项目经理's approval and the payout split over the houses by area. Nothing is edited or deleted: a
+# wrong entry is reversed by an entry of the opposite sign that names it.
+FUND_ENTRY_KINDS = {
+    "deposit": _l("First deposit"),
+    "top_up": _l("Top-up"),
+    "interest": _l("Interest"),
+    "use": _l("Use (payout)"),
+    "reversal": _l("Reversal"),
+}
+FUND_SCOPES = {"community": _l("The whole community"), "building": _l("One building"), "unit": _l("One unit")}
+FUND_STATES = {
+    "applied": _l("Applied"),
+    "voted": _l("Owners voted in favour"),
+    "approved": _l("Approved by the project manager"),
+    "paid": _l("Paid out"),
+    "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+
+class FundAccount(Model):
+    """A house's 维修基金 balance; never negative (a check in the database too). FundEntry explains it."""
+
+    __tablename__ = "billing_fund_account"
+    __table_args__ = (CheckConstraint("balance >= 0", name="ck_billing_fund_account_balance"),)
+
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False, index=True)
+    balance: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
+
+    house = relationship("House")
+
+
+class FundApplication(Audited, Model):
+    """A use of the fund: the project, the amount, the houses that bear it (the community, a building or a unit)
+    split by area; the owners' vote, the 项目经理's approval, the payout. States: see FUND_STATES."""
+
+    __tablename__ = "billing_fund_application"
+    __table_args__ = (UniqueConstraint("community_id", "number", name="uq_billing_fund_application_number"),
+                      CheckConstraint("amount > 0", name="ck_billing_fund_application_amount"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    number: Mapped[str] = mapped_column(String(20), nullable=False)  # WX2026-001
+    project: Mapped[str] = mapped_column(String(100), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(1000))
+    contractor: Mapped[str | None] = mapped_column(String(100))
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    scope: Mapped[str] = mapped_column(String(10), nullable=False, default="building")
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("estate_building.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("estate_unit.id"))
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="applied")
+    # the owners' vote (民法典 §278: two thirds of the area and of the owners take part, three quarters of those
+    # taking part agree, by area and by owners)
+    area_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    owners_total: Mapped[int | None] = mapped_column(Integer)
+    area_voting: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    owners_voting: Mapped[int | None] = mapped_column(Integer)
+    area_for: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    owners_for: Mapped[int | None] = mapped_column(Integer)
+    voted_on: Mapped[date | None] = mapped_column(Date)
+    applied_by: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    applied_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paid_by: Mapped[str | None] = mapped_column(String(100))
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    community = relationship("Community")
+    building = relationship("Building")
+    unit = relationship("Unit")
+    events = relationship("FundApplicationEvent", order_by="FundApplicationEvent.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.project}"
+
+    def state_label(self) -> str:
+        return str(FUND_STATES.get(self.state, self.state))
+
+
+class FundApplicationEvent(Model):
+    """One step of a use application: who, when, from which state to which, the note."""
+
+    __tablename__ = "billing_fund_application_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("billing_fund_application.id"), nullable=False,
+                                                index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    user_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    action: Mapped[str] = mapped_column(String(20), nullable=False)
+    from_state: Mapped[str | None] = mapped_column(String(10))
+    to_state: Mapped[str] = mapped_column(String(10), nullable=False)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
+class FundEntry(Model):
+    """One movement of a house's 维修基金: a deposit, a top-up, interest, its share of a use, or the reversal of
+    one of these; with its basis (89.50㎡ × 50.00), its source (the voucher, the application) and who
+    recorded and who approved it. balance_after is the house's balance after it."""
+
+    __tablename__ = "billing_fund_entry"
+    __table_args__ = (Index("ix_billing_fund_entry_house", "house_id", "on_date"),
+                      Index("ix_billing_fund_entry_month", "community_id", "on_date"),
+                      UniqueConstraint("reverses_id", name="uq_billing_fund_entry_reverses"),
+                      UniqueConstraint("application_id", "house_id", "kind",
+                                       name="uq_billing_fund_entry_application_house"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False)
+    on_date: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)  # + in, − out
+    balance_after: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    basis: Mapped[str | None] = mapped_column(String(200))
+    voucher_no: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(String(200))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("billing_fund_application.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("billing_fund_entry.id"))
+    by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+
+    house = relationship("House")
+    application = relationship("FundApplication")
+    reverses = relationship("FundEntry", remote_side=[id], foreign_keys=[reverses_id])
+
+    def __str__(self) -> str:
+        return f"{self.on_date:%Y-%m-%d} {FUND_ENTRY_KINDS.get(self.kind, self.kind)} {self.amount}"

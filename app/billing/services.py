@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.billing.models import (AREA_BASES, CYCLE_MONTHS, CYCLES, FEE_METHODS, PAY_METHODS, AccountEntry,
-                                BillingRun, BillLine, FeeItem, FeeItemBuilding, HouseAccount, Payment,
-                                PaymentLine, PublicEntry, ReceiptSequence)
+                                BillingRun, BillLine, FeeItem, FeeItemBuilding, FundAccount, FundApplicationEvent,
+                                FundEntry, HouseAccount, Payment, PaymentLine, PublicEntry, ReceiptSequence)
 from app.core.money import to_money
 from app.core.rules import (Actor, ConcurrentChange, RuleViolation, as_id, check_choice, check_int,
                             check_money, check_text, raise_if)
@@ -1055,10 +1055,10 @@ def _changed_paid_line(line: BillLine) -> bool:
 @event.listens_for(Session, "before_flush")
 def _keep_the_money(session, flush_context, instances):
     """Before anything is written: a paid bill line is neither deleted nor edited; payments, their lines and
-    the balance ledger are never deleted; a 公共收益 entry is neither deleted nor edited. Whoever asks: a page,
-    the API, the CLI, a script."""
+    the balance ledger are never deleted; a 公共收益 or 维修基金 entry is neither deleted nor edited. Whoever asks: a
+    page, the API, the CLI, a script."""
     for obj in session.deleted:
-        if isinstance(obj, PublicEntry):
+        if isinstance(obj, (PublicEntry, FundEntry, FundAccount, FundApplicationEvent)):
             raise RuleViolation({"": gettext("A ledger entry is never deleted: a wrong one is reversed.")})
         if isinstance(obj, (Payment, PaymentLine, AccountEntry)):
             raise RuleViolation({"": gettext("Payments and receipts are never deleted: a wrong payment is voided "
@@ -1067,7 +1067,7 @@ def _keep_the_money(session, flush_context, instances):
             raise RuleViolation({"": gettext("Bill %(line)s has been paid: it cannot be deleted. A wrong payment "
                                              "is voided or reversed.", line=obj.description)})
     for obj in session.dirty:
-        if isinstance(obj, PublicEntry) and session.is_modified(obj, include_collections=False):
+        if isinstance(obj, (PublicEntry, FundEntry)) and session.is_modified(obj, include_collections=False):
             raise RuleViolation({"": gettext("A ledger entry is never edited: a wrong one is reversed.")})
         if isinstance(obj, BillLine) and _changed_paid_line(obj):
             raise RuleViolation({"": gettext("Bill %(line)s has been paid: it cannot be changed. A wrong payment "

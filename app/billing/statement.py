@@ -3,7 +3,7 @@ every bill still unpaid, the payments made in the span (voided and reversed ones
 balance's movements, and where the account stands today.
 
 Plain functions: no request, no Flask globals. The owner's name is masked (张*), as on the notices: the paper
-may pass through other hands. The 维修基金 part joins it when the fund's ledger exists.
+may pass through other hands.
 """
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from app.billing.models import ENTRY_KINDS, PAY_METHODS, PAYMENT_KINDS, PAYMENT_STATES, AccountEntry, BillLine, Payment
+from app.billing.fund import balance_of as fund_balance_of
+from app.billing.models import (ENTRY_KINDS, FUND_ENTRY_KINDS, PAY_METHODS, PAYMENT_KINDS, PAYMENT_STATES, AccountEntry,
+                                BillLine, FundEntry, Payment)
 from app.billing.notices import basis, mask_name
 from app.billing.services import arrears_of, balance_of
 from app.core.money import to_money
@@ -111,6 +113,9 @@ def statement(house_id, span: Span, today: date | None = None) -> dict:
         select(AccountEntry).where(AccountEntry.house_id == house.id, AccountEntry.at >= start, AccountEntry.at < end)
         .order_by(AccountEntry.at, AccountEntry.id)).all()
     in_span = [b for b in bills if not b["earlier"]]
+    fund_entries = db.session.scalars(
+        select(FundEntry).where(FundEntry.house_id == house.id, FundEntry.on_date >= span.start,
+                                FundEntry.on_date < span.end).order_by(FundEntry.on_date, FundEntry.id)).all()
     return {
         "house": house,
         "community": house.community,
@@ -131,5 +136,8 @@ def statement(house_id, span: Span, today: date | None = None) -> dict:
         "unpaid": arrears_of(house.id),
         "overdue": to_money(sum((b["amount"] for b in bills if not b["paid"] and b["due_date"] < today), ZERO)),
         "balance": balance_of(house.id),
+        "fund": [{"on_date": e.on_date, "kind": str(FUND_ENTRY_KINDS.get(e.kind, e.kind)), "amount": e.amount,
+                  "balance_after": e.balance_after, "basis": e.basis or ""} for e in fund_entries],
+        "fund_balance": fund_balance_of(house.id),
     }
 

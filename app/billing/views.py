@@ -518,6 +518,9 @@ def register(appbuilder) -> None:
     from app.billing import statement_views
 
     statement_views.register(appbuilder)  # 对账单, reached from the counter
+    from app.billing import fund_views
+
+    fund_views.register(appbuilder, CATEGORY)  # 维修基金
     from app.billing import meter_views
 
     meter_views.register(appbuilder, CATEGORY)  # 抄表录入, 待复核, 抄表记录, 表具

@@ -78,3 +78,14 @@ def test_the_demo_keeps_a_common_area_income_ledger_with_a_reversed_copy(demo):
     assert {line["category"]: line["amount"] for line in october["income"]["lines"]}["facilities"] == 350
     assert november["opening"] == october["closing"] > 0
     assert november["expense"]["total"] == 1280  # the 25th has not come yet: the committee's 500 is not in
+
+
+def test_the_demo_fund_has_a_paid_use_and_balances_its_entries_explain(demo):
+    from app.billing.models import FundAccount, FundApplication, FundEntry
+
+    assert sorted(db.session.scalars(select(FundApplication.state))) == ["applied", "paid"]
+    sums = dict(db.session.execute(select(FundEntry.house_id, func.sum(FundEntry.amount))
+                                   .group_by(FundEntry.house_id)).all())
+    accounts = dict(db.session.execute(select(FundAccount.house_id, FundAccount.balance)).all())
+    assert accounts and all(accounts[h] == sums[h] >= 0 for h in accounts)
+    assert db.session.scalar(select(func.count()).select_from(FundEntry).where(FundEntry.kind == "use")) > 0

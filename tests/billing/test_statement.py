@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from app.billing import services, statement
+from app.billing import fund, services, statement
 from app.billing.models import BillLine
 from app.core.audit import set_cli_actor
 from app.core.rules import RuleViolation
@@ -19,7 +19,8 @@ from tests.conftest import actor, flashes
 def _account(app, fees):
     """House 1-1-0101 (89.50㎡ × 2.35 = 210.33, parking 150.00: 360.33 a month), bills of 2026-09 to 2026-11.
     September paid on 09-10 in cash with 100.00 pre-paid (receipt 460.33); October paid on 10-12 by WeChat and
-    voided the same day, so October is unpaid again; November unpaid. Owner 张三."""
+    voided the same day, so October is unpaid again; November unpaid. Owner 张三. 维修基金: 4,475.00 deposited on
+    10-08."""
     from app.estate.models import House, Owner, Ownership
 
     house_id = fees["houses"][0]
@@ -42,6 +43,8 @@ def _account(app, fees):
                      now=datetime(2026, 9, 10, 10, 0))
         october = services.pay(house_id, lines("2026-10"), "wechat", cashier, now=datetime(2026, 10, 12, 9, 0))
         services.void_payment(october.id, cashier, "付款方式选错", now=datetime(2026, 10, 12, 9, 5))
+        fund.post_deposits({"community": fees["community"], "scope": "unit", "unit": fees["u11"], "kind": "deposit",
+                            "method": "rate", "rate": "50", "on_date": "2026-10-08"}, cashier)  # 89.50 × 50
         db.session.commit()
         assert db.session.get(House, house_id) is not None
         set_cli_actor(None)
@@ -59,6 +62,7 @@ def test_the_statement_of_two_months_matches_the_hand_computed_account(app, fees
         assert (s["unpaid"], s["overdue"], s["balance"]) == (Decimal("720.66"), Decimal("360.33"), Decimal("100.00"))
         assert [(p["receipt_no"][-6:], p["counted"]) for p in s["payments"]] == [("000002", False)]
         assert s["owner"] == "张*"
+        assert s["fund_balance"] == Decimal("4475.00") and [e["amount"] for e in s["fund"]] == [Decimal("4475.00")]
         whole = statement.statement(house_id, statement.Span("2026-09", "2026-11"), today=TODAY)
         assert (whole["billed"], whole["billed_paid"], whole["received"]) == (
             Decimal("1080.99"), Decimal("360.33"), Decimal("460.33"))
@@ -96,6 +100,7 @@ def test_the_cashier_prints_it_from_the_counter(app, fees, login_as, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "对账单" in text and "1-1-0101" in text and "张*" in text and "张三" not in text
     assert "720.66" in text and "SK2026-000002" in text and "已作废" in text and "柒佰贰拾元陆角陆分" in text
+    assert "维修基金" in text and "首期缴存" in text and "4,475.00" in text
     # bad months: the message, and the page of the last twelve months
     html = cashier.get(f"/house-statement/?house={house_id}&first=2026-11&last=2026-01",
                        follow_redirects=True).get_data(as_text=True)

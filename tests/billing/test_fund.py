@@ -1,0 +1,209 @@
+"""维修基金: deposits and interest computed by hand, a use application through its vote, approval and payout, the
+fund never below zero, reversals by the 项目经理 only, and the pages. The estate's five houses of 翠湖花园 are
+89.50㎡ each: four in 1号楼 (1-1-0101, 1-1-0102, 1-1-0201, 1-2-0101), one in 2号楼 (2-1-0301)."""
+import subprocess
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from app.billing import fund
+from app.billing.models import FundAccount, FundApplication, FundEntry
+from app.core.audit import set_cli_actor
+from app.core.rules import RuleViolation
+from app.extensions import db
+from app.security import roles
+from tests.conftest import actor, flashes
+
+
+def _deposits(app, estate):
+    """First deposit 50 元/㎡ for the community: 89.50 × 50 = 4,475.00 each, 22,375.00 for the five houses; a
+    top-up of 100.00 for 2号楼's one house (4,575.00). Interest 10.00 by balances (22,475.00 in all): 1,000 分 ×
+    4,475/22,475 = 199.11 分 for each of four houses, × 4,575/22,475 = 203.56 for the fifth; floors 4 × 199 +
+    203 = 999, the one 分 left goes to the largest remainder (.56): 1.99 × 4 and 2.04."""
+    with app.test_request_context():
+        set_cli_actor("test")
+        clerk = actor(app, roles.CASHIER)
+        c = estate["community"]
+        fund.post_deposits({"community": c, "scope": "community", "kind": "deposit", "method": "rate", "rate": "50",
+                            "on_date": "2026-01-10", "voucher_no": "JC-001"}, clerk)
+        fund.post_deposits({"community": c, "scope": "building", "building": estate["b2"], "kind": "top_up",
+                            "method": "amount", "amount": "100", "on_date": "2026-06-01"}, clerk)
+        fund.post_interest({"community": c, "amount": "10.00", "on_date": "2026-06-30"}, clerk)
+        db.session.commit()
+        set_cli_actor(None)
+
+
+def _balances(estate) -> list[Decimal]:
+    return [fund.balance_of(h) for h in estate["houses"]]
+
+
+def test_deposits_top_ups_and_interest_match_the_hand_computed_figures(app, estate):
+    _deposits(app, estate)
+    with app.app_context():
+        assert _balances(estate) == [Decimal("4476.99")] * 4 + [Decimal("4577.04"), Decimal("0.00")]
+        interest = db.session.scalars(select(FundEntry.amount).where(FundEntry.kind == "interest")
+                                      .order_by(FundEntry.house_id)).all()
+        assert interest == [Decimal("1.99")] * 4 + [Decimal("2.04")] and sum(interest) == Decimal("10.00")
+        first = db.session.scalars(select(FundEntry).where(FundEntry.kind == "deposit")).first()
+        assert (first.basis, first.voucher_no, first.by_name) == ("89.50㎡ × 50.00", "JC-001", "收费员")
+        statement = fund.building_statement(estate["community"])
+        assert statement["totals"]["balance"] == Decimal("22485.00")
+        assert statement["totals"]["deposits"] == Decimal("22475.00")
+    # a second first deposit finds every house done, and says so
+    with app.test_request_context():
+        with pytest.raises(RuleViolation) as caught:
+            fund.plan_deposits({"community": estate["community"], "scope": "community", "kind": "deposit",
+                                "method": "rate", "rate": "50"})
+        assert "没有" in " ".join(caught.value.errors.values())
+
+
+def _application(app, estate, amount="1000.00"):
+    with app.test_request_context():
+        set_cli_actor("test")
+        a = fund.apply({"community": estate["community"], "project": "1号楼电梯更换曳引机", "amount": amount,
+                        "scope": "building", "building": estate["b1"], "contractor": "某电梯公司"},
+                       actor(app, roles.ARCHIVES))
+        db.session.commit()
+        set_cli_actor(None)
+        return a.id
+
+
+VOTE = {"area_voting": "268.50", "owners_voting": "3", "area_for": "268.50", "owners_for": "3",
+        "voted_on": "2026-11-01"}
+
+
+def test_an_application_goes_through_vote_approval_and_payout_split_by_area(app, estate):
+    _deposits(app, estate)
+    pk = _application(app, estate)
+    with app.test_request_context():
+        a = db.session.get(FundApplication, pk)
+        assert a.number == f"WX{date.today().year}-001" and a.state == "applied"
+        # 1号楼: 4 × 89.50 = 358㎡; 1,000.00 × 89.50/358 = 250.00 each
+        assert [r["share"] for r in fund.shares(a)] == [Decimal("250.00")] * 4
+        # half the area takes part: the vote does not pass, nothing is recorded
+        with pytest.raises(RuleViolation) as caught:
+            fund.transition(pk, "vote", actor(app, roles.MANAGER),
+                            values=dict(VOTE, area_voting="179.00", area_for="179.00", owners_voting="2",
+                                        owners_for="2"))
+        assert "三分之二" in " ".join(caught.value.errors.values())
+        db.session.rollback()
+        # three of four take part (268.50㎡ ≥ ⅔ of 358; 3 ≥ ⅔ of 4) and all agree: it passes
+        fund.transition(pk, "vote", actor(app, roles.ARCHIVES), values=VOTE)
+        with pytest.raises(RuleViolation):  # only the 项目经理 approves
+            fund.transition(pk, "approve", actor(app, roles.CASHIER))
+        fund.transition(pk, "approve", actor(app, roles.MANAGER))
+        fund.transition(pk, "pay", actor(app, roles.CASHIER), today=date(2026, 11, 20))
+        db.session.commit()
+        a = db.session.get(FundApplication, pk)
+        assert (a.state, a.area_voting, a.owners_for, a.approved_by, a.paid_by) == (
+            "paid", Decimal("268.50"), 3, "项目经理", "收费员")
+        assert [e.action for e in a.events] == ["apply", "vote", "approve", "pay"]
+        assert _balances(estate) == [Decimal("4226.99")] * 4 + [Decimal("4577.04"), Decimal("0.00")]
+        uses = db.session.scalars(select(FundEntry).where(FundEntry.application_id == pk)).all()
+        assert len(uses) == 4 and all(e.approved_by == "项目经理" and e.amount == Decimal("-250.00") for e in uses)
+        with pytest.raises(RuleViolation):  # paid once
+            fund.transition(pk, "pay", actor(app, roles.MANAGER))
+
+
+def test_a_payout_larger_than_the_balance_is_refused_and_nothing_written(app, estate):
+    _deposits(app, estate)
+    pk = _application(app, estate, amount="20000.00")  # 5,000.00 a house, each holds 4,476.99
+    with app.test_request_context():
+        fund.transition(pk, "vote", actor(app, roles.MANAGER), values=VOTE)
+        with pytest.raises(RuleViolation) as caught:
+            fund.transition(pk, "approve", actor(app, roles.MANAGER))
+        assert "有 4 户维修基金余额不足" in " ".join(caught.value.errors.values())
+        db.session.rollback()
+        assert db.session.get(FundApplication, pk).state == "applied"
+        assert db.session.scalar(select(func.count()).select_from(FundEntry).where(FundEntry.kind == "use")) == 0
+
+
+def test_the_fund_never_goes_below_zero(app, estate):
+    _deposits(app, estate)
+    from app.estate.models import House
+
+    with app.test_request_context():
+        house = db.session.get(House, estate["houses"][0])
+        with pytest.raises(RuleViolation):
+            fund._post(house, "use", Decimal("-4477.00"), date(2026, 11, 20), actor(app, roles.MANAGER))
+        db.session.rollback()
+        assert fund.balance_of(house.id) == Decimal("4476.99")
+        with pytest.raises(IntegrityError):  # the database refuses it from any other path too
+            db.session.execute(text("UPDATE billing_fund_account SET balance = -1 WHERE house_id = :h"),
+                               {"h": house.id})
+        db.session.rollback()
+
+
+def test_reversals_by_the_manager_only_once_and_not_of_money_used(app, estate):
+    _deposits(app, estate)
+    pk = _application(app, estate)
+    with app.test_request_context():
+        interest = db.session.scalars(select(FundEntry).where(FundEntry.kind == "interest")).first()
+        with pytest.raises(RuleViolation):
+            fund.reverse_entry(interest.id, actor(app, roles.CASHIER), "记错了")
+        reversal = fund.reverse_entry(interest.id, actor(app, roles.MANAGER), "银行更正利息")
+        assert reversal.amount == -interest.amount and reversal.reverses_id == interest.id
+        with pytest.raises(RuleViolation):
+            fund.reverse_entry(interest.id, actor(app, roles.MANAGER), "再冲一次")
+        db.session.commit()
+        fund.transition(pk, "vote", actor(app, roles.MANAGER), values=VOTE)
+        fund.transition(pk, "approve", actor(app, roles.MANAGER))
+        fund.transition(pk, "pay", actor(app, roles.MANAGER))
+        db.session.commit()
+        deposit = db.session.scalars(select(FundEntry).where(FundEntry.kind == "deposit",
+                                                             FundEntry.house_id == estate["houses"][0])).one()
+        with pytest.raises(RuleViolation):  # 4,475.00 back out of 4,225.00 left: the money was used
+            fund.reverse_entry(deposit.id, actor(app, roles.MANAGER), "记错了")
+        db.session.rollback()
+        entry = db.session.get(FundEntry, deposit.id)
+        entry.amount = Decimal("1.00")
+        with pytest.raises(RuleViolation):  # never edited
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_the_pages_post_apply_step_and_print(app, estate, login_as, tmp_path):
+    cashier = login_as(roles.CASHIER)
+    form = {"community": str(estate["community"]), "scope": "community", "kind": "deposit", "method": "rate",
+            "rate": "50", "on_date": "2026-01-10", "voucher_no": ""}
+    html = cashier.post("/fund-posting/", data=dict(form, preview="1")).get_data(as_text=True)
+    assert "22,375.00" in html and "posting-commit" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FundEntry)) == 0  # a preview writes nothing
+    resp = cashier.post("/fund-posting/", data=dict(form, commit="1"))
+    assert resp.status_code == 302
+    html = cashier.post("/fund-posting/", data=dict(form, rate="-5", preview="1")).get_data(as_text=True)
+    assert any("每平方米" in f or "之间" in f for f in flashes(html)), flashes(html)
+    html = cashier.get(f"/fund/?community={estate['community']}").get_data(as_text=True)
+    assert "22,375.00" in html and "4,475.00" in html
+    archives = login_as(roles.ARCHIVES)
+    resp = archives.post("/fund-applications/add", data={
+        "community": str(estate["community"]), "project": "1号楼外墙防水", "amount": "1000", "scope": "building",
+        "building": str(estate["b1"]), "description": "", "contractor": "", "unit": ""})
+    assert resp.status_code == 302, flashes(resp.get_data(as_text=True))
+    with app.app_context():
+        pk = db.session.scalars(select(FundApplication.id)).one()
+    manager = login_as(roles.MANAGER)
+    html = manager.get(f"/fund-applications/show/{pk}").get_data(as_text=True)
+    assert "250.00" in html and "fund-vote" in html
+    manager.post(f"/fund-applications/act/{pk}/vote", data=VOTE)
+    manager.post(f"/fund-applications/act/{pk}/approve", data={})
+    html = manager.post(f"/fund-applications/act/{pk}/pay", data={}, follow_redirects=True).get_data(as_text=True)
+    assert "已拨付" in html, flashes(html)
+    resp = manager.get(f"/fund/pdf?community={estate['community']}&building={estate['b1']}")
+    assert resp.mimetype == "application/pdf"
+    pdf = tmp_path / "fund.pdf"
+    pdf.write_bytes(resp.data)
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "维修基金" in out and "1-1-0101" in out and "4,225.00" in out and "2-1-0301" not in out
+    # the owners' committee reads the fund but posts nothing
+    committee = login_as(roles.COMMITTEE)
+    assert "4,225.00" in committee.get(f"/fund/?community={estate['community']}").get_data(as_text=True)
+    committee.post("/fund-posting/", data=dict(form, kind="top_up", commit="1"))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FundEntry).where(FundEntry.kind == "top_up")) == 0
+        assert db.session.scalar(select(FundAccount.balance).where(
+            FundAccount.house_id == estate["houses"][0])) == Decimal("4225.00")
