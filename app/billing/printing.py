@@ -308,3 +308,12 @@ def statement_response(data: dict, printed_by: str, printed_at: datetime | None 
     pdf = render_pdf("billing/statement.html", s=data, printed_by=printed_by, printed_at=printed_at or datetime.now(),
                      upper=rmb_upper, amount=amount_text, when=when)
     return pdf_response(pdf, f"{gettext('Statement of account')}-{data['house'].house_no}")
+
+
+def disclosure_response(d: dict) -> Response:
+    """收支公示 of billing.disclosure.monthly as an A4 poster."""
+    from datetime import date
+
+    pdf = render_pdf("billing/disclosure.html", d=d, money=amount_text, month_text=month_text(d["year"], d["month"]),
+                     printed_on=f"{date.today():%Y-%m-%d}")
+    return pdf_response(pdf, f"{gettext('Monthly statement of income and expenses')}-{d['period']}")

@@ -179,3 +179,48 @@ def register(appbuilder, category: dict) -> None:
                         icon="fa-calendar", **category)
     appbuilder.add_view(CollectionRateView, "Collection rate", label=_l("Collection rate"), icon="fa-pie-chart",
                         **category)
+    appbuilder.add_view(DisclosureView, "Monthly statement of income and expenses",
+                        label=_l("Monthly statement of income and expenses"), icon="fa-bullhorn", **category)
+
+
+class DisclosureView(MonthReportView):
+    """收支公示: a community's month for the owners: fees by item, 公共收益, 维修基金; an A4 poster and Excel."""
+
+    route_base = "/disclosure"
+    base_permissions = ["can_index", "can_pdf", "can_export"]
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from app.billing import disclosure
+
+        year, month, community_id, _ok = self._args()
+        d = disclosure.monthly(community_id, year, month) if community_id else None
+        if community_id is None:
+            flash(gettext("There is no community yet."), "info")
+        return self.render_template("billing/disclosure.html", d=d, communities=estate_services.communities(),
+                                    community_id=community_id, month_value=f"{year:04d}-{month:02d}",
+                                    max_month=f"{date.today():%Y-%m}", can_pdf=self._can("can_pdf"),
+                                    can_export=self._can("can_export"))
+
+    @expose("/pdf")
+    @has_access
+    def pdf(self):
+        from app.billing import disclosure, printing
+
+        year, month, community_id, ok = self._args()
+        if not ok or community_id is None:
+            return self._back(year, month, community_id)
+        return printing.disclosure_response(disclosure.monthly(community_id, year, month))
+
+    @expose("/export")
+    @has_access
+    def export(self):
+        from app.billing import disclosure
+
+        year, month, community_id, ok = self._args()
+        if not ok or community_id is None:
+            return self._back(year, month, community_id)
+        d = disclosure.monthly(community_id, year, month)
+        return xlsx_response(disclosure.workbook(d), gettext("Monthly statement of income and expenses")
+                             + f"-{d['period']}.xlsx", f"disclosure-{d['period']}.xlsx")

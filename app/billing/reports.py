@@ -315,23 +315,46 @@ def _clamp(value, high):
     return case((value < 0, literal(0)), (value > high, high), else_=value)
 
 
-def _paid_by_bill(community_id: int, start: datetime, end: datetime):
-    """Per bill of the community: what was paid before `start` and before `end`, from the dated records
-    (receipt lines of payments not voided and of reversing entries; settlements from a balance)."""
-    lines = (select(PaymentLine.bill_line_id.label("bill_line_id"),
-                    case((Payment.paid_at < start, PaymentLine.amount), else_=0).label("before"),
-                    PaymentLine.amount.label("by_end"))
+def _bill_ledger(community_id: int, end: datetime):
+    """Every payment of a bill of the community before `end`, dated: receipt lines of payments not voided and
+    of reversing entries (negative), and settlements from a pre-paid balance. Columns bill_line_id, at, amount."""
+    lines = (select(PaymentLine.bill_line_id.label("bill_line_id"), Payment.paid_at.label("at"),
+                    PaymentLine.amount.label("amount"))
              .join(Payment, Payment.id == PaymentLine.payment_id)
              .where(Payment.community_id == community_id, Payment.state != "voided", Payment.paid_at < end))
-    settled = (select(AccountEntry.bill_line_id.label("bill_line_id"),
-                      case((AccountEntry.at < start, -AccountEntry.amount), else_=0).label("before"),
-                      (-AccountEntry.amount).label("by_end"))
+    settled = (select(AccountEntry.bill_line_id.label("bill_line_id"), AccountEntry.at.label("at"),
+                      (-AccountEntry.amount).label("amount"))
                .join(BillLine, BillLine.id == AccountEntry.bill_line_id)
                .where(AccountEntry.kind == "settle", BillLine.community_id == community_id, AccountEntry.at < end))
-    ledger = union_all(lines, settled).subquery("ledger")
-    return (select(ledger.c.bill_line_id, _money_sum(ledger.c.before).label("before"),
-                   _money_sum(ledger.c.by_end).label("by_end"))
+    return union_all(lines, settled).subquery("ledger")
+
+
+def _paid_by_bill(community_id: int, start: datetime, end: datetime):
+    """Per bill of the community: what was paid before `start` and before `end`, from the dated records."""
+    ledger = _bill_ledger(community_id, end)
+    return (select(ledger.c.bill_line_id,
+                   _money_sum(case((ledger.c.at < start, ledger.c.amount), else_=0)).label("before"),
+                   _money_sum(ledger.c.amount).label("by_end"))
             .group_by(ledger.c.bill_line_id).subquery("paid"))
+
+
+def collected_by_item(community_id: int, start: datetime, end: datetime) -> list[tuple[str, Decimal]]:
+    """What the community's bills brought in within [start, end), by fee item (a paid repair, a late fee by
+    their source), the same dated records as the 收费率: [(name, amount)], the largest first."""
+    from app.billing.models import LINE_SOURCES, FeeItem
+
+    ledger = _bill_ledger(community_id, end)
+    rows = db.session.execute(
+        select(FeeItem.name, BillLine.source, _money_sum(ledger.c.amount))
+        .select_from(ledger).join(BillLine, BillLine.id == ledger.c.bill_line_id)
+        .outerjoin(FeeItem, FeeItem.id == BillLine.fee_item_id)
+        .where(ledger.c.at >= start)
+        .group_by(FeeItem.name, BillLine.source)).all()
+    totals: dict[str, Decimal] = {}
+    for name, source, amount in rows:
+        key = name if source in ("run", None) and name else str(LINE_SOURCES.get(source, name or source))
+        totals[key] = totals.get(key, ZERO) + to_money(Decimal(str(amount)))
+    return sorted(((k, v) for k, v in totals.items() if v), key=lambda kv: (-kv[1], kv[0]))
 
 
 def collection_rate(community_id, year: int, month: int, now: datetime | None = None) -> dict:

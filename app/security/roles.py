@@ -84,6 +84,7 @@ RESOURCES: dict[str, list[str]] = {
     # the month's account
     "public_income": ["PublicEntryView", "PublicLedgerView"],
     "statements": ["HouseStatementView"],  # 对账单 of a house (page and PDF: reads)
+    "disclosure": ["DisclosureView"],  # 收支公示: page, A4 poster, Excel (reads)
     # 维修基金: the accounts (page, PDF), recording deposits and interest, the entries (the 项目经理 reverses), the
     # use applications (billing.fund decides who takes which step: the 项目经理 approves)
     "fund": ["FundView", "FundPostingView", "FundEntryView", "FundApplicationView"],
@@ -114,7 +115,7 @@ MATRIX: dict[str, dict[str, str]] = {
         **{resource: "w" for resource in SERVICE_RESOURCES},
         "fee_items": "w", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
         "reminders": "w", "notices": "r", "billing_reports": "r", "public_income": "w", "statements": "r",
-        "fund": "w",
+        "fund": "w", "disclosure": "r",
         "meters": "w", "meter_readings": "w", "meter_review": "w",
         # drafts, approves and publishes, returns, withdraws notices; runs the activities
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
@@ -144,6 +145,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "published_announcements": "r",  # the 催缴公告 and what owners read on the walls
         "public_income": "w",  # records the rent and advertising money received for common parts
         "fund": "w",  # records deposits and interest, applies, pays out what the 项目经理 approved
+        "disclosure": "r",
     },
     # 工程维修: his own work orders (arrive, complete with materials and labour), the material list. In many
     # offices the engineers walk the buildings and read the meters: they enter readings (sheet, import) and see
@@ -161,7 +163,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "vehicles": "w", "access_cards": "r", "move_records": "r", "owner_import": "w", "export": "r",
         "work_log": "r", "work_orders": "r", "complaints": "r",  # 维修记录 and complaints are filed records
         "public_income": "w",  # 内业 keeps the accounts of 维修基金 and 公共收益 (seed 003)
-        "fund": "w",
+        "fund": "w", "disclosure": "r",
     },
     COMMITTEE: {  # read-only, and never unmasked personal data
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -170,6 +172,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "published_announcements": "r",  # published notices only: no drafts, no activities' budgets
         "public_income": "r",  # the owners' committee oversees the income of the common parts
         "fund": "r",  # and the maintenance fund: the accounts, the entries, the applications and their votes
+        "disclosure": "r",
     },
 }
 
@@ -238,6 +241,7 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "CollectionRateView": ("Collection rate", "Billing"),
     "PublicLedgerView": ("Common-area income", "Billing"),
     "PublicEntryView": ("Common-area income entries", "Billing"),
+    "DisclosureView": ("Monthly statement of income and expenses", "Billing"),
     "FundView": ("Maintenance fund", "Billing"),
     "FundApplicationView": ("Maintenance fund use applications", "Billing"),
     "FundEntryView": ("Maintenance fund entries", "Billing"),
