@@ -71,7 +71,8 @@ def _clean_tables(app):
     yield
     from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, FundAccount,
                                     FundApplication, FundApplicationEvent, FundEntry, HouseAccount, Meter, MeterHouse,
-                                    MeterReading, Payment, PaymentLine, PublicEntry, ReceiptSequence, Reminder)
+                                    MeterReading, Payment, PaymentLine, PublicEntry, ReceiptBook, ReceiptSequence,
+                                    ReceiptSheet, Reminder)
     from app.community.models import (Activity, ActivityPhoto, Announcement, AnnouncementArrears,
                                       AnnouncementEvent, announcement_building)
     from app.core.models import AuditLog
@@ -85,7 +86,7 @@ def _clean_tables(app):
     with app.app_context():
         db.session.rollback()
         for model in (AnnouncementArrears, AnnouncementEvent, announcement_building, Announcement, ActivityPhoto,
-                      Activity, FundEntry, FundApplicationEvent, FundApplication, FundAccount, PublicEntry, Reminder,
+                      Activity, ReceiptSheet, ReceiptBook, FundEntry, FundApplicationEvent, FundApplication, FundAccount, PublicEntry, Reminder,
                       AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence, BillingRun, FeeItemBuilding, FeeItem, MeterReading, MeterHouse, Meter,
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
                       ServiceRequest, SpecialService, Contact, Material, ServiceCharge,

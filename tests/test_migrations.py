@@ -221,10 +221,30 @@ def _check_0012(conn):
                                                          ("4225", "-250", "WX2026-001", "paid"))
 
 
+def _seed_0013(conn):
+    user = conn.execute(text("SELECT id FROM ab_user ORDER BY id LIMIT 1")).scalar()
+    if user is None:
+        conn.execute(text("INSERT INTO ab_user (id, first_name, last_name, username, email, active) VALUES (901, '赵敏',"
+                          " '', 'rb_cashier', 'rb@example.com', TRUE)"))
+        user = 901
+    conn.execute(text(
+        "INSERT INTO billing_receipt_book (id, community_id, series, first_no, last_no, cashier_id, cashier_name,"
+        " issued_on, issued_by, state) VALUES (901, 901, 'A', 1, 50, :u, '赵敏', '2026-11-01', '经理', 'issued')"),
+        {"u": user})
+    conn.execute(text("INSERT INTO billing_receipt_sheet (id, book_id, number, state, payment_id, at, by_name) VALUES"
+                      " (901, 901, 1, 'used', 901, '2026-11-02 09:00:00', '赵敏')"))
+
+
+def _check_0013(conn):
+    row = conn.execute(text("SELECT b.series, b.last_no, s.number, s.payment_id FROM billing_receipt_book b JOIN"
+                            " billing_receipt_sheet s ON s.book_id = b.id WHERE b.id = 901")).one()
+    assert tuple(row) == ("A", 50, 1, 901)
+
+
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
          "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
          "0007": (_seed_0007, _check_0007), "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011),
-         "0012": (_seed_0012, _check_0012)}
+         "0012": (_seed_0012, _check_0012), "0013": (_seed_0013, _check_0013)}
 
 
 def _revisions(app):

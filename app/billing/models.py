@@ -609,3 +609,58 @@ class FundEntry(Model):
 
     def __str__(self) -> str:
         return f"{self.on_date:%Y-%m-%d} {FUND_ENTRY_KINDS.get(self.kind, self.kind)} {self.amount}"
+
+
+# 票据 (receipt books): pre-numbered paper receipt forms, in books issued to a cashier; a sheet is used when a
+# receipt is printed on it (the pin printer's form), or voided when spoiled; the book is returned when done.
+BOOK_STATES = {"issued": _l("Issued"), "returned": _l("Returned")}
+SHEET_STATES = {"used": _l("Used"), "voided": _l("Voided (spoiled)")}
+
+
+class ReceiptBook(Audited, Model):
+    """A book of pre-numbered receipt forms (字轨 + numbers first..last) issued to one cashier."""
+
+    __tablename__ = "billing_receipt_book"
+    __table_args__ = (Index("ix_billing_receipt_book_cashier", "cashier_id", "state"),
+                      CheckConstraint("last_no >= first_no", name="ck_billing_receipt_book_range"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    series: Mapped[str] = mapped_column(String(10), nullable=False, default="")  # 字轨
+    first_no: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_no: Mapped[int] = mapped_column(Integer, nullable=False)
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    cashier_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    issued_on: Mapped[date] = mapped_column(Date, nullable=False)
+    issued_by: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="issued")
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    returned_by: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    community = relationship("Community")
+    cashier = relationship("User")
+    sheets = relationship("ReceiptSheet", order_by="ReceiptSheet.number", back_populates="book")
+
+    def __str__(self) -> str:
+        return f"{self.series}{self.first_no:07d}–{self.series}{self.last_no:07d}"
+
+
+class ReceiptSheet(Model):
+    """One sheet of a book that has been used (a receipt printed on it) or voided (spoiled, with the reason)."""
+
+    __tablename__ = "billing_receipt_sheet"
+    __table_args__ = (UniqueConstraint("book_id", "number", name="uq_billing_receipt_sheet_number"),
+                      Index("ix_billing_receipt_sheet_payment", "payment_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    book_id: Mapped[int] = mapped_column(ForeignKey("billing_receipt_book.id"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="used")
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("billing_payment.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+    book = relationship("ReceiptBook", back_populates="sheets")
+    payment = relationship("Payment")

@@ -480,6 +480,10 @@ class ReceiptPrintView(BaseView):
         if payment is None:
             abort(404)
         reprint = services.record_print(payment)
+        if form == "pin":  # the pre-numbered paper form: the next sheet of the cashier's receipt book
+            from app.billing import receipt_books
+
+            receipt_books.use_sheet(payment, current_actor())
         db.session.commit()
         return printing.receipt_response([payment], form=form, reprint=reprint)
 
@@ -521,6 +525,9 @@ def register(appbuilder) -> None:
     from app.billing import fund_views
 
     fund_views.register(appbuilder, CATEGORY)  # 维修基金
+    from app.billing import receipt_book_views
+
+    receipt_book_views.register(appbuilder, CATEGORY)  # 票据
     from app.billing import meter_views
 
     meter_views.register(appbuilder, CATEGORY)  # 抄表录入, 待复核, 抄表记录, 表具

@@ -85,6 +85,9 @@ RESOURCES: dict[str, list[str]] = {
     "public_income": ["PublicEntryView", "PublicLedgerView"],
     "statements": ["HouseStatementView"],  # 对账单 of a house (page and PDF: reads)
     "disclosure": ["DisclosureView"],  # 收支公示: page, A4 poster, Excel (reads)
+    # 票据: issuing and taking back a book (the 项目经理) and voiding a spoiled sheet (its cashier): billing.receipt_books
+    # decides; the report of every book's state and gaps
+    "receipt_books": ["ReceiptBookView", "ReceiptBookReportView"],
     # 维修基金: the accounts (page, PDF), recording deposits and interest, the entries (the 项目经理 reverses), the
     # use applications (billing.fund decides who takes which step: the 项目经理 approves)
     "fund": ["FundView", "FundPostingView", "FundEntryView", "FundApplicationView"],
@@ -115,7 +118,7 @@ MATRIX: dict[str, dict[str, str]] = {
         **{resource: "w" for resource in SERVICE_RESOURCES},
         "fee_items": "w", "billing_runs": "w", "bills": "r", "counter": "w", "receipts": "r", "arrears": "r",
         "reminders": "w", "notices": "r", "billing_reports": "r", "public_income": "w", "statements": "r",
-        "fund": "w", "disclosure": "r",
+        "fund": "w", "disclosure": "r", "receipt_books": "w",
         "meters": "w", "meter_readings": "w", "meter_review": "w",
         # drafts, approves and publishes, returns, withdraws notices; runs the activities
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
@@ -146,6 +149,7 @@ MATRIX: dict[str, dict[str, str]] = {
         "public_income": "w",  # records the rent and advertising money received for common parts
         "fund": "w",  # records deposits and interest, applies, pays out what the 项目经理 approved
         "disclosure": "r",
+        "receipt_books": "w",  # uses the sheets of the books issued to him, voids a spoiled one
     },
     # 工程维修: his own work orders (arrive, complete with materials and labour), the material list. In many
     # offices the engineers walk the buildings and read the meters: they enter readings (sheet, import) and see
@@ -242,6 +246,8 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "PublicLedgerView": ("Common-area income", "Billing"),
     "PublicEntryView": ("Common-area income entries", "Billing"),
     "DisclosureView": ("Monthly statement of income and expenses", "Billing"),
+    "ReceiptBookReportView": ("Receipt books report", "Billing"),
+    "ReceiptBookView": ("Receipt books", "Billing"),
     "FundView": ("Maintenance fund", "Billing"),
     "FundApplicationView": ("Maintenance fund use applications", "Billing"),
     "FundEntryView": ("Maintenance fund entries", "Billing"),
