@@ -20,7 +20,6 @@ from app.core.excel import Sheet, write_workbook, xlsx_response
 from app.core.formatting import format_datetime, format_money
 from app.core.rules import RuleViolation
 from app.core.views import PMModelView, choice_formatter, choice_select, current_actor, flash_errors
-from app.estate import services as estate_services
 from app.extensions import db
 
 LABELS = public_income.LABELS
@@ -97,14 +96,9 @@ class PublicLedgerView(MonthReportView):
     def index(self):
         year, month, community_id, _ok = self._args()
         account = public_income.month_account(community_id, year, month) if community_id else None
-        if community_id is None:
-            flash(gettext("There is no community yet."), "info")
-        return self.render_template("billing/public_ledger.html", account=account,
-                                    communities=estate_services.communities(), community_id=community_id,
-                                    month_value=f"{year:04d}-{month:02d}", max_month=f"{date.today():%Y-%m}",
-                                    category_label=public_income.category_label, kinds=PUBLIC_KINDS,
-                                    can_export=self._can("can_export"),
-                                    can_add=self.appbuilder.sm.has_access("can_add", "PublicEntryView"))
+        return self._page("billing/public_ledger.html", year, month, community_id, account=account,
+                          category_label=public_income.category_label, kinds=PUBLIC_KINDS,
+                          can_add=self.appbuilder.sm.has_access("can_add", "PublicEntryView"))
 
     @expose("/export")
     @has_access

@@ -131,6 +131,14 @@ class MonthReportView(BaseView):
     def _can(self, permission: str) -> bool:
         return self.appbuilder.sm.has_access(permission, type(self).__name__)
 
+    def _page(self, template: str, year: int, month: int, community_id: int | None, **context):
+        """The page with the month and community form filled in and what the user may do from it."""
+        if community_id is None:
+            flash(gettext("There is no community yet."), "info")
+        return self.render_template(template, communities=estate_services.communities(), community_id=community_id,
+                                    month_value=f"{year:04d}-{month:02d}", max_month=f"{date.today():%Y-%m}",
+                                    can_pdf=self._can("can_pdf"), can_export=self._can("can_export"), **context)
+
 
 class CollectionRateView(MonthReportView):
     """收费率: a month's current-period and arrears collection per building of one community."""
@@ -143,13 +151,8 @@ class CollectionRateView(MonthReportView):
     def index(self):
         year, month, community_id, _ok = self._args()
         result = reports.collection_rate(community_id, year, month) if community_id else None
-        if community_id is None:
-            flash(gettext("There is no community yet."), "info")
-        return self.render_template("billing/collection_rate.html", result=result,
-                                    communities=estate_services.communities(), community_id=community_id,
-                                    month_value=f"{year:04d}-{month:02d}", max_month=f"{date.today():%Y-%m}",
-                                    note=reports.rate_note(), **_formatters(), can_pdf=self._can("can_pdf"),
-                                    can_export=self._can("can_export"))
+        return self._page("billing/collection_rate.html", year, month, community_id, result=result,
+                          note=reports.rate_note(), **_formatters())
 
     @expose("/pdf")
     @has_access
@@ -196,12 +199,7 @@ class DisclosureView(MonthReportView):
 
         year, month, community_id, _ok = self._args()
         d = disclosure.monthly(community_id, year, month) if community_id else None
-        if community_id is None:
-            flash(gettext("There is no community yet."), "info")
-        return self.render_template("billing/disclosure.html", d=d, communities=estate_services.communities(),
-                                    community_id=community_id, month_value=f"{year:04d}-{month:02d}",
-                                    max_month=f"{date.today():%Y-%m}", can_pdf=self._can("can_pdf"),
-                                    can_export=self._can("can_export"))
+        return self._page("billing/disclosure.html", year, month, community_id, d=d)
 
     @expose("/pdf")
     @has_access
