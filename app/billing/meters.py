@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -678,19 +677,22 @@ def apportion(total: Decimal, weights: list[tuple]) -> dict:
         raise RuleViolation({"amount": gettext("The amount to share must not be negative.")})
     if not weights:
         return {}
-    fracs = [Fraction(Decimal(str(w))) for _, w in weights]
-    if any(f < 0 for f in fracs):
+    values = [Decimal(str(w)) for _, w in weights]
+    if any(not v.is_finite() or v < 0 for v in values):
         raise RuleViolation({"share_basis": gettext("A share's weight must not be negative.")})
-    whole = sum(fracs)
+    # exact in integers: the weights scaled to whole numbers, each share cents × w / W as quotient and remainder
+    scale = max(0, max(-v.as_tuple().exponent for v in values))
+    ints = [int(v.scaleb(scale)) for v in values]
+    whole = sum(ints)
     if whole == 0:
         raise RuleViolation({"share_basis": gettext("The houses it serves have no area to share by.")})
-    exact = [cents * f / whole for f in fracs]
-    floors = [int(x.numerator // x.denominator) for x in exact]
+    parts = [divmod(cents * w, whole) for w in ints]
+    floors = [q for q, _ in parts]
     left = cents - sum(floors)
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    order = sorted(range(len(parts)), key=lambda i: (-parts[i][1], i))
     for i in order[:left]:
         floors[i] += 1
-    return {key: Decimal(c) / 100 for (key, _), c in zip(weights, floors)}
+    return {key: Decimal(c).scaleb(-2) for (key, _), c in zip(weights, floors)}
 
 
 def _grouped(value: Decimal) -> str:
