@@ -1,6 +1,6 @@
 """Benchmark: 20,000 meter readings imported from an Excel file and billed, and a 公摊 split over 2,000 houses.
 
-One community of --houses houses (1,000 a building), a water meter each (start 1000) with last month's reading
+One community of --houses houses (bench/billing.py's estate), a water meter each (start 1000) with last month's reading
 (2026-10, 5–20 m³) bulk-inserted; 水费 with tiered prices (0–10 m³ 3.50, 10–20 4.20, above 5.60). An .xlsx file of
 the 2026-11 readings is built here (3–25 m³ each, one meter in a hundred jumping to 5× its month: flagged).
 
@@ -25,11 +25,10 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir)))
 
-from bench.common import make_app, maxrss_mb, print_table, upgrade_quietly  # noqa: E402
+from bench.billing import estate  # noqa: E402
+from bench.common import make_app, maxrss_mb, print_table  # noqa: E402
 from bench.scale import drop_everything, table_names  # noqa: E402
 
-PER_BUILDING = 1000
-PER_UNIT = 500
 CHUNK = 10_000
 TODAY = date(2026, 11, 20)
 
@@ -38,40 +37,12 @@ def setup(app, houses: int, rng: random.Random) -> dict:
     from sqlalchemy import insert, select
 
     from app.billing.models import FeeItem, Meter, MeterReading
-    from app.core.audit import set_cli_actor
-    from app.estate.models import Building, Community, House, Unit
+    from app.estate.models import House
     from app.extensions import db
-    from app.security.services import apply_matrix
 
-    upgrade_quietly()
-    apply_matrix(app.appbuilder)
-    set_cli_actor("cli:bench")
-    community = Community(name="万家花园", code="BENCH")
-    db.session.add(community)
-    db.session.flush()
-    buildings = (houses + PER_BUILDING - 1) // PER_BUILDING
-    db.session.execute(insert(Building.__table__), [
-        {"community_id": community.id, "code": str(b + 1), "name": f"{b + 1}号楼", "floors": 25}
-        for b in range(buildings)])
-    building_ids = list(db.session.scalars(select(Building.id).order_by(Building.id)))
-    db.session.execute(insert(Unit.__table__), [{"building_id": bid, "code": str(u + 1), "name": f"{u + 1}单元"}
-                                                for bid in building_ids for u in range(PER_BUILDING // PER_UNIT)])
-    rows, made = [], 0
-    for unit_id, building_id in db.session.execute(select(Unit.id, Unit.building_id).order_by(Unit.id)).all():
-        for i in range(PER_UNIT):
-            if made >= houses:
-                break
-            floor, room = i // 20 + 1, i % 20 + 1
-            room_no = f"{floor:02d}{room:02d}"
-            rows.append({"community_id": community.id, "building_id": building_id, "unit_id": unit_id,
-                         "room_no": room_no, "house_no": f"{building_id}-{unit_id}-{room_no}", "floor": floor,
-                         "building_area": Decimal(rng.randint(4500, 18000)) / 100, "usage": "residential",
-                         "status": "occupied"})
-            made += 1
-    for i in range(0, len(rows), CHUNK):
-        db.session.execute(insert(House.__table__), rows[i:i + CHUNK])
+    community_id, _made = estate(app, houses, rng)
     house_ids = list(db.session.scalars(select(House.id).order_by(House.id)))
-    meter_rows = [{"community_id": community.id, "kind": "water", "scope": "house", "number": f"W{h:07d}",
+    meter_rows = [{"community_id": community_id, "kind": "water", "scope": "house", "number": f"W{h:07d}",
                    "house_id": h, "building_id": None, "start_reading": Decimal("1000.00"), "active": True}
                   for h in house_ids]
     for i in range(0, len(meter_rows), CHUNK):
@@ -86,11 +57,11 @@ def setup(app, houses: int, rng: random.Random) -> dict:
                          "read_by": "bench"})
     for i in range(0, len(readings), CHUNK):
         db.session.execute(insert(MeterReading.__table__), readings[i:i + CHUNK])
-    water = FeeItem(community_id=community.id, code="SF", name="水费", method="meter", meter_kind="water",
+    water = FeeItem(community_id=community_id, code="SF", name="水费", method="meter", meter_kind="water",
                     tiers="10:3.50, 20:4.20, 5.60", unit_price=Decimal("3.50"), cycle="monthly", due_days=20)
     db.session.add(water)
     db.session.commit()
-    return {"community": community.id, "houses": house_ids, "current": current, "water": water.id}
+    return {"community": community_id, "houses": house_ids, "current": current, "water": water.id}
 
 
 def reading_file(current: dict, rng: random.Random) -> tuple[bytes, int]:

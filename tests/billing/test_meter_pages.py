@@ -6,23 +6,16 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.billing.models import BillLine, FeeItem, Meter, MeterReading
 from app.extensions import db
 from app.security import roles
 from tests.billing.conftest import TODAY
+from tests.billing.test_billing_pages import _count
 from tests.conftest import actor
 
 D = Decimal
-
-
-def _count(app, model, *where):
-    with app.app_context():
-        stmt = select(func.count()).select_from(model)
-        for w in where:
-            stmt = stmt.where(w)
-        return db.session.scalar(stmt)
 
 
 def _sheet(client, water, period="2026-11", **form):
