@@ -276,6 +276,9 @@ class Evaluated:
     usage: Decimal | None = None
     flagged: bool = False
     errors: dict = field(default_factory=dict)
+    current: Decimal | None = None  # the readings as read (Decimal, two decimals)
+    old_final: Decimal | None = None
+    new_start: Decimal | None = None
 
 
 def evaluate(previous: Decimal, current, replaced: bool = False, old_final=None, new_start=None,
@@ -304,6 +307,7 @@ def evaluate(previous: Decimal, current, replaced: bool = False, old_final=None,
         if errors:
             return out
         out.usage = old - previous + cur - new
+        out.old_final, out.new_start = old, new
     else:
         if old_final not in (None, "") or new_start not in (None, ""):
             errors["replaced"] = gettext("Tick “meter replaced” to record the old and new meter's readings.")
@@ -316,6 +320,7 @@ def evaluate(previous: Decimal, current, replaced: bool = False, old_final=None,
                 "reading.", current=num(cur), previous=num(previous))
             return out
         out.usage = cur - previous
+    out.current = cur
     multiple = multiple if multiple is not None else jump_multiple()
     out.flagged = bool(house_meter and average and average > 0 and out.usage > average * multiple)
     return out
@@ -396,6 +401,9 @@ def record_readings(entries: list[dict], period, actor: Actor, now: datetime | N
             errors[str(meter_id)] = gettext("There is no such meter.")
             continue
         key = str(meter.id)
+        if not meter.active:
+            errors[key] = gettext("Meter %(number)s is no longer in use.", number=meter.number)
+            continue
         past = before(meter, period, [h for h in history.get(meter.id, []) if h[0] != period])
         if past.later:
             errors[key] = gettext("Meter %(number)s has a reading of %(later)s already: a reading of an earlier "
@@ -425,12 +433,10 @@ def record_readings(entries: list[dict], period, actor: Actor, now: datetime | N
     saved = []
     for meter, entry, past, result, amount in planned:
         reading = existing.get(meter.id) or MeterReading(meter_id=meter.id, period=period)
-        replaced = bool(entry.get("replaced"))
         reading.previous = past.previous
-        reading.current = Decimal(str(entry.get("current")).strip().replace(",", "")).quantize(CENT)
-        reading.replaced = replaced
-        reading.old_final = Decimal(str(entry["old_final"]).strip()).quantize(CENT) if replaced else None
-        reading.new_start = Decimal(str(entry["new_start"]).strip()).quantize(CENT) if replaced else None
+        reading.current = result.current
+        reading.replaced = bool(entry.get("replaced"))
+        reading.old_final, reading.new_start = result.old_final, result.new_start
         reading.usage = result.usage
         reading.amount = amount
         reading.average = past.average
@@ -612,9 +618,8 @@ def import_readings(data: bytes, community_id, actor: Actor, filename: str = "",
             continue
         result.flagged += checked.flagged
         out.append({"meter_id": meter.id, "period": period, "previous": past.previous,
-                    "current": Decimal(str(values["current"])).quantize(CENT), "replaced": replaced,
-                    "old_final": Decimal(str(values["old_final"])).quantize(CENT) if replaced else None,
-                    "new_start": Decimal(str(values["new_start"])).quantize(CENT) if replaced else None,
+                    "current": checked.current, "replaced": replaced, "old_final": checked.old_final,
+                    "new_start": checked.new_start,
                     "usage": checked.usage, "amount": amount, "average": past.average,
                     "state": "flagged" if checked.flagged else "ok", "read_by": actor.name, "read_at": now,
                     "confirmed_by": None, "confirmed_at": None})
