@@ -1,7 +1,6 @@
 """抄表录入 in Chromium, as a 收费员 reads a building's water meters: the sheet shows each meter's previous reading,
 Enter moves down the column, a reading lower than the previous one turns its row red and saves nothing (the
 typed figures stay), the corrected sheet saves; the month's bills then show each usage at the counter."""
-import re
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -12,14 +11,8 @@ from app.estate.models import House
 from app.extensions import db
 from app.security import roles
 from tests.browser.conftest import browser_login
+from tests.browser.test_notice_flow import _menu
 from tests.conftest import PASSWORD, role_user
-
-
-def _menu(page, category: str, item: str) -> None:
-    nav = page.locator("nav, .navbar").first
-    nav.get_by_role("link", name=category).click()
-    with page.expect_navigation():
-        nav.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{item}\s*$")).click()
 
 
 def test_cashier_reads_a_building_on_the_sheet_and_bills_it(app, page, fees):
