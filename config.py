@@ -81,6 +81,8 @@ class Config:
     BILLING_MAX_FUTURE_MONTHS = int(os.environ.get("BILLING_MAX_FUTURE_MONTHS") or 3)
     BILLING_AUTO_SETTLE = (os.environ.get("BILLING_AUTO_SETTLE") or "1").strip().lower() not in ("0", "false", "no")
     BILLING_NOTICE_PAYMENT_NOTE = os.environ.get("BILLING_NOTICE_PAYMENT_NOTE") or None
+    # 抄表: a house meter's usage beyond this multiple of its average is held for review before billing
+    METER_JUMP_MULTIPLE = float(os.environ.get("METER_JUMP_MULTIPLE") or 3)
 
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads (Excel imports) above this get the Chinese 413 page
     PM_PRINT_TEMPLATE_FOLDER = os.path.join(BASE_DIR, "templates", "print")

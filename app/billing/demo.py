@@ -31,6 +31,9 @@ FEE_ITEMS = [
     ("LJF", "生活垃圾清运费", "per_house", "8.0000", {"usages": "residential", "due_days": 30}),
     ("TCF", "车位管理费", "per_space", "80.0000", {"due_days": 30}),
 ]
+# 抄表与公摊: 水费 at tiered prices on a water meter per house, 公摊电费 of the community's lift meter by area
+WATER_TIERS = "10:3.50, 20:4.20, 5.60"
+METER_MONTHS = 2  # readings of the last two months (the first reading month's previous is the meter's start)
 STAFF = [("shoufei1", "赵敏", roles.CASHIER), ("shoufei2", "孙丽", roles.CASHIER), ("jingli1", "周建国", roles.MANAGER)]
 MONTHS = 3
 METHODS = list(PAY_METHODS)
@@ -79,6 +82,7 @@ def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
                                    unit_price=Decimal(price), cycle="monthly", active=True, **extra))
             made["fee items"] += 1
         db.session.flush()
+        _meters(community, rng, today, maker, made)
         for back in range(MONTHS - 1, -1, -1):
             year, month = _month(today, back)
             run = services.commit_run(community.id, f"{year}-{month:02d}", maker, today=today, auto_settle=False)
@@ -90,6 +94,54 @@ def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
         if manager is not None:
             _fund(community.id, cashiers[0], manager, today, made)
     return made
+
+
+def _meters(community: Community, rng: random.Random, today: date, maker: Actor, made: dict) -> None:
+    """A water meter per house and the community's lift meter, their readings of the last two months (through
+    meters.record_readings, as the sheet saves them: one house's jump this month waits for review), the
+    水费 item at tiered prices and the 公摊电费 item shared by area."""
+    from sqlalchemy import insert
+
+    from app.billing import meters
+    from app.billing.models import Meter
+    from app.estate.models import House
+
+    houses = db.session.execute(select(House.id, House.building_id, House.house_no).where(
+        House.community_id == community.id).order_by(House.id)).all()
+    if not houses:
+        return
+    db.session.execute(insert(Meter.__table__), [
+        {"community_id": community.id, "kind": "water", "scope": "house", "number": f"S{h.id:06d}", "house_id": h.id,
+         "building_id": h.building_id, "start_reading": Decimal(rng.randint(100, 900)), "active": True}
+        for h in houses])
+    lift = Meter(community_id=community.id, kind="electricity", scope="common", number=f"D{community.id:03d}-DT",
+                 name="电梯用电", start_reading=Decimal("52000"))
+    db.session.add(lift)
+    db.session.flush()
+    db.session.add_all([
+        FeeItem(community_id=community.id, code="SF", name="水费", method="meter", meter_kind="water",
+                tiers=WATER_TIERS, unit_price=Decimal("3.50"), cycle="monthly", active=True, due_days=20),
+        FeeItem(community_id=community.id, code="GTDF", name="公摊电费", method="shared", common_meter_id=lift.id,
+                share_basis="area", unit_price=Decimal("0.6800"), cycle="monthly", active=True, due_days=20)])
+    made["fee items"] += 2
+    water = db.session.execute(select(Meter.id).where(Meter.community_id == community.id, Meter.scope == "house")
+                               .order_by(Meter.id)).scalars().all()
+    levels = {m: Decimal(rng.randint(40, 180)) / 10 for m in water}  # a household's usual m³ a month
+    last = dict(db.session.execute(select(Meter.id, Meter.start_reading).where(Meter.id.in_(water))).all())
+    lift_last = Decimal("52000")
+    made.setdefault("meter readings", 0)
+    for back in range(METER_MONTHS - 1, -1, -1):
+        year, month = _month(today, back)
+        entries = []
+        for index, meter_id in enumerate(water):
+            usage = (levels[meter_id] * Decimal(rng.randint(80, 120)) / 100).quantize(Decimal("0.1"))
+            if back == 0 and index == len(water) // 2:
+                usage *= 6  # a leaking pipe, or a misread figure: held for review
+            last[meter_id] += usage
+            entries.append({"meter": meter_id, "current": str(last[meter_id])})
+        lift_last += Decimal(rng.randint(1800, 2400))
+        entries.append({"meter": lift.id, "current": str(lift_last)})
+        made["meter readings"] += len(meters.record_readings(entries, f"{year}-{month:02d}", maker))
 
 
 def _payments(community_id: int, rng: random.Random, cashiers: list[Actor], today: date, made: dict) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -277,6 +276,9 @@ class Evaluated:
     usage: Decimal | None = None
     flagged: bool = False
     errors: dict = field(default_factory=dict)
+    current: Decimal | None = None  # the readings as read (Decimal, two decimals)
+    old_final: Decimal | None = None
+    new_start: Decimal | None = None
 
 
 def evaluate(previous: Decimal, current, replaced: bool = False, old_final=None, new_start=None,
@@ -305,6 +307,7 @@ def evaluate(previous: Decimal, current, replaced: bool = False, old_final=None,
         if errors:
             return out
         out.usage = old - previous + cur - new
+        out.old_final, out.new_start = old, new
     else:
         if old_final not in (None, "") or new_start not in (None, ""):
             errors["replaced"] = gettext("Tick “meter replaced” to record the old and new meter's readings.")
@@ -317,6 +320,7 @@ def evaluate(previous: Decimal, current, replaced: bool = False, old_final=None,
                 "reading.", current=num(cur), previous=num(previous))
             return out
         out.usage = cur - previous
+    out.current = cur
     multiple = multiple if multiple is not None else jump_multiple()
     out.flagged = bool(house_meter and average and average > 0 and out.usage > average * multiple)
     return out
@@ -397,6 +401,9 @@ def record_readings(entries: list[dict], period, actor: Actor, now: datetime | N
             errors[str(meter_id)] = gettext("There is no such meter.")
             continue
         key = str(meter.id)
+        if not meter.active:
+            errors[key] = gettext("Meter %(number)s is no longer in use.", number=meter.number)
+            continue
         past = before(meter, period, [h for h in history.get(meter.id, []) if h[0] != period])
         if past.later:
             errors[key] = gettext("Meter %(number)s has a reading of %(later)s already: a reading of an earlier "
@@ -426,12 +433,10 @@ def record_readings(entries: list[dict], period, actor: Actor, now: datetime | N
     saved = []
     for meter, entry, past, result, amount in planned:
         reading = existing.get(meter.id) or MeterReading(meter_id=meter.id, period=period)
-        replaced = bool(entry.get("replaced"))
         reading.previous = past.previous
-        reading.current = Decimal(str(entry.get("current")).strip().replace(",", "")).quantize(CENT)
-        reading.replaced = replaced
-        reading.old_final = Decimal(str(entry["old_final"]).strip()).quantize(CENT) if replaced else None
-        reading.new_start = Decimal(str(entry["new_start"]).strip()).quantize(CENT) if replaced else None
+        reading.current = result.current
+        reading.replaced = bool(entry.get("replaced"))
+        reading.old_final, reading.new_start = result.old_final, result.new_start
         reading.usage = result.usage
         reading.amount = amount
         reading.average = past.average
@@ -613,9 +618,8 @@ def import_readings(data: bytes, community_id, actor: Actor, filename: str = "",
             continue
         result.flagged += checked.flagged
         out.append({"meter_id": meter.id, "period": period, "previous": past.previous,
-                    "current": Decimal(str(values["current"])).quantize(CENT), "replaced": replaced,
-                    "old_final": Decimal(str(values["old_final"])).quantize(CENT) if replaced else None,
-                    "new_start": Decimal(str(values["new_start"])).quantize(CENT) if replaced else None,
+                    "current": checked.current, "replaced": replaced, "old_final": checked.old_final,
+                    "new_start": checked.new_start,
                     "usage": checked.usage, "amount": amount, "average": past.average,
                     "state": "flagged" if checked.flagged else "ok", "read_by": actor.name, "read_at": now,
                     "confirmed_by": None, "confirmed_at": None})
@@ -678,19 +682,22 @@ def apportion(total: Decimal, weights: list[tuple]) -> dict:
         raise RuleViolation({"amount": gettext("The amount to share must not be negative.")})
     if not weights:
         return {}
-    fracs = [Fraction(Decimal(str(w))) for _, w in weights]
-    if any(f < 0 for f in fracs):
+    values = [Decimal(str(w)) for _, w in weights]
+    if any(not v.is_finite() or v < 0 for v in values):
         raise RuleViolation({"share_basis": gettext("A share's weight must not be negative.")})
-    whole = sum(fracs)
+    # exact in integers: the weights scaled to whole numbers, each share cents × w / W as quotient and remainder
+    scale = max(0, max(-v.as_tuple().exponent for v in values))
+    ints = [int(v.scaleb(scale)) for v in values]
+    whole = sum(ints)
     if whole == 0:
         raise RuleViolation({"share_basis": gettext("The houses it serves have no area to share by.")})
-    exact = [cents * f / whole for f in fracs]
-    floors = [int(x.numerator // x.denominator) for x in exact]
+    parts = [divmod(cents * w, whole) for w in ints]
+    floors = [q for q, _ in parts]
     left = cents - sum(floors)
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    order = sorted(range(len(parts)), key=lambda i: (-parts[i][1], i))
     for i in order[:left]:
         floors[i] += 1
-    return {key: Decimal(c) / 100 for (key, _), c in zip(weights, floors)}
+    return {key: Decimal(c).scaleb(-2) for (key, _), c in zip(weights, floors)}
 
 
 def _grouped(value: Decimal) -> str:

@@ -2,6 +2,7 @@
 bills, most paid at the counter with receipts numbered in the order of their dates, some houses in arrears,
 one voided receipt, 催缴 records; the ledger adds up."""
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -28,13 +29,32 @@ def demo(app):
 
 
 def test_three_months_billed_and_mostly_paid_with_arrears_left(demo):
-    assert db.session.scalar(select(func.count()).select_from(FeeItem)) == len(FEE_ITEMS)
+    assert db.session.scalar(select(func.count()).select_from(FeeItem)) == len(FEE_ITEMS) + 2  # 水费, 公摊电费
     assert sorted(db.session.scalars(select(BillingRun.period))) == ["2026-09", "2026-10", "2026-11"]
     lines = db.session.scalar(select(func.count()).select_from(BillLine))
     paid = db.session.scalar(select(func.count()).select_from(BillLine).where(BillLine.state == "paid"))
     assert demo["bills"] == lines and 0.4 * lines < paid < 0.9 * lines
     assert services.arrears("house", as_of=TODAY)  # someone owes
     assert services.ledger_problems() == []
+
+
+def test_two_months_of_readings_billed_with_one_jump_waiting_for_review(demo):
+    from app.billing.models import MeterReading
+
+    readings = db.session.scalars(select(MeterReading)).all()
+    assert len(readings) == demo["meter readings"] > 0
+    assert sorted({r.period for r in readings}) == ["2026-10", "2026-11"]
+    assert [r.period for r in readings if r.state == "flagged"] == ["2026-11"]
+    water = {period: count for period, count in db.session.execute(
+        select(BillLine.period, func.count()).join(FeeItem, FeeItem.id == BillLine.fee_item_id)
+        .where(FeeItem.code == "SF").group_by(BillLine.period))}
+    houses = sum(1 for r in readings if r.period == "2026-10") - 1  # (less the lift meter)
+    assert water == {"2026-10": houses, "2026-11": houses - 1}  # the flagged one is not billed
+    shared = db.session.scalars(select(BillLine).join(FeeItem, FeeItem.id == BillLine.fee_item_id)
+                                .where(FeeItem.code == "GTDF", BillLine.period == "2026-11")).all()
+    lift = next(r for r in readings if r.meter.scope == "common" and r.period == "2026-11")
+    assert sum(line.amount for line in shared) == (lift.usage * Decimal("0.68")).quantize(Decimal("0.01"))
+    assert shared[0].basis.startswith("公摊: 电梯用电")
 
 
 def test_the_month_collects_both_its_own_bills_and_earlier_arrears(demo):

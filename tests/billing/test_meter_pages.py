@@ -6,23 +6,16 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.billing.models import BillLine, FeeItem, Meter, MeterReading
 from app.extensions import db
 from app.security import roles
 from tests.billing.conftest import TODAY
+from tests.billing.test_billing_pages import _count
 from tests.conftest import actor
 
 D = Decimal
-
-
-def _count(app, model, *where):
-    with app.app_context():
-        stmt = select(func.count()).select_from(model)
-        for w in where:
-            stmt = stmt.where(w)
-        return db.session.scalar(stmt)
 
 
 def _sheet(client, water, period="2026-11", **form):
@@ -36,7 +29,7 @@ def test_the_sheet_shows_previous_readings_and_saves_the_typed_ones(app, water, 
     a, b = water["meters"][:2]
     html = clerk.get(f"/meter-sheet/?community={water['community']}&building={water['b1']}&kind=water"
                      "&period=2026-11").get_data(as_text=True)
-    assert "抄表录入" in html and "W-%d" % a in html and "1000.00" in html and f'name="current_{a}"' in html
+    assert "抄表录入" in html and f"W-{water['house_ids'][0]}" in html and "1000.00" in html and f'name="current_{a}"' in html
     resp = _sheet(clerk, water, **{f"current_{a}": "1012.5", f"current_{b}": ""})
     assert resp.status_code == 302
     with app.app_context():

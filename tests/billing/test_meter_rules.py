@@ -105,7 +105,7 @@ def test_lower_reading_is_refused_unless_the_meter_was_replaced(app, water):
         assert "小于上次读数" in str(exc.value) and "换表" in str(exc.value)
         assert db.session.query(MeterReading).filter_by(period="2026-11").count() == 0
         # replaced: old meter 1010.5 → 1018.0, new meter 0 → 5.5: usage 7.5 + 5.5 = 13
-        r = _read(app, m, "2026-11", "5.5", replaced=True, old_final="1018", new_start="0")
+        r = _read(app, m, "2026-11", "5.5", replaced=True, old_final="1,018", new_start="0")
         assert (r.usage, r.replaced, r.old_final, r.new_start) == (D("13.00"), True, D("1018.00"), D("0.00"))
         # the month after continues from the new meter
         nxt = _read(app, m, "2026-12", "15.5")
@@ -148,6 +148,20 @@ def test_bad_input_gets_chinese_messages_and_changes_nothing(app, water):
         db.session.rollback()
         assert "没有这块表" in str(exc.value) or "表" in str(exc.value)
         assert db.session.query(MeterReading).count() == 0
+
+
+def test_a_meter_no_longer_in_use_takes_no_reading(app, water):
+    from app.billing.models import Meter, MeterReading
+    from app.extensions import db
+
+    m = water["meters"][0]
+    with app.test_request_context():
+        db.session.get(Meter, m).active = False
+        db.session.commit()
+        with pytest.raises(RuleViolation) as exc:
+            _read(app, m, "2026-11", "1010")
+        db.session.rollback()
+        assert "已停用" in str(exc.value) and db.session.query(MeterReading).count() == 0
 
 
 def test_a_jump_is_flagged_not_billed_until_confirmed(app, water):
