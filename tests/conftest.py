@@ -72,7 +72,8 @@ def _clean_tables(app):
     from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, HouseAccount,
                                     Payment, PaymentLine, ReceiptSequence, Reminder)
     from app.community.models import (Activity, ActivityPhoto, Announcement, AnnouncementArrears,
-                                      AnnouncementEvent, announcement_building)
+                                      AnnouncementEvent, Visit, VisitIssue, VisitSummary, ZoneBuilding,
+                                      announcement_building)
     from app.core.models import AuditLog
     from app.estate.models import (AccessCard, Building, Community, House, MoveRecord, Owner, Ownership,
                                    ParkingSpace, Resident, Unit, Vehicle)
@@ -83,7 +84,7 @@ def _clean_tables(app):
 
     with app.app_context():
         db.session.rollback()
-        for model in (AnnouncementArrears, AnnouncementEvent, announcement_building, Announcement, ActivityPhoto,
+        for model in (VisitIssue, Visit, VisitSummary, ZoneBuilding, AnnouncementArrears, AnnouncementEvent, announcement_building, Announcement, ActivityPhoto,
                       Activity, Reminder, AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence,
                       BillingRun, FeeItemBuilding, FeeItem,
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
