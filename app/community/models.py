@@ -286,6 +286,12 @@ class Visit(Model):
     def channel_label(self) -> str:
         return str(VISIT_CHANNELS.get(self.channel, self.channel))
 
+    @property
+    def person_masked(self) -> str:
+        from app.core.masking import mask_name
+
+        return mask_name(self.person)
+
 
 class VisitIssue(Model):
     """One thing the client raised on a visit, by category; the service desk record it became, if any (the work log
