@@ -429,7 +429,7 @@ def issue_link(issue: VisitIssue) -> dict:
         return {"kind": "complaint", "id": complaint.id, "no": complaint.complaint_no,
                 "label": complaint.state_label(), "state": state}
     if consultation is not None:
-        return {"kind": "consultation", "id": consultation.id, "no": f"#{consultation.id}",
+        return {"kind": "consultation", "id": consultation.id, "no": f"{issue.outcome_label()} #{consultation.id}",
                 "label": str(STATE_LABELS[state]), "state": state}
     return {"kind": None, "id": None, "no": "", "label": str(STATE_LABELS["noted"]), "state": "noted"}
 
@@ -555,7 +555,8 @@ def report(community_id: int, year: int, month: int, assistant_id: int | None = 
         elif complaint_no:
             record, record_state = complaint_no, str(complaint_labels.get(complaint_state, complaint_state))
         elif consultation_id:
-            record, record_state = f"#{consultation_id}", str(STATE_LABELS[state])
+            record = f"{ISSUE_OUTCOMES.get(outcome, outcome)} #{consultation_id}"
+            record_state = str(STATE_LABELS[state])
         else:
             record, record_state = "", ""
         issues.append({"day": day, "where": house_no or " ".join(x for x in (building_name, place) if x),
