@@ -18,14 +18,8 @@ from app.extensions import db
 from app.security import roles
 from app.service.models import WorkOrder
 from tests.browser.conftest import browser_login
+from tests.browser.test_notice_flow import _menu
 from tests.conftest import PASSWORD, actor, resident_id, role_user
-
-
-def _menu(page, category: str, item: str) -> None:
-    nav = page.locator("nav, .navbar").first
-    nav.get_by_role("link", name=category).click()
-    with page.expect_navigation():
-        nav.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{item}\s*$")).click()
 
 
 def test_assistant_records_a_visit_that_opens_a_repair_and_the_manager_prints_the_report(app, page, estate):
