@@ -50,6 +50,7 @@ bench: venv translations
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/billing.py
 	$(BIN)/python bench/meters.py
+	$(BIN)/python bench/visits.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -170,6 +170,8 @@ def _check_0011(conn):
     rows = conn.execute(text("SELECT id, amount, reverses_id FROM billing_public_entry ORDER BY id")).all()
     assert [(r[0], str(r[1]), r[2]) for r in rows] in ([(901, "12000.00", None), (902, "-12000.00", 901)],
                                                        [(901, "12000", None), (902, "-12000", 901)])
+
+
 def _seed_0010(conn):
     conn.execute(text(
         "INSERT INTO billing_meter (id, community_id, kind, scope, number, name, house_id, building_id, start_reading,"
@@ -239,12 +241,37 @@ def _check_0013(conn):
     row = conn.execute(text("SELECT b.series, b.last_no, s.number, s.payment_id FROM billing_receipt_book b JOIN"
                             " billing_receipt_sheet s ON s.book_id = b.id WHERE b.id = 901")).one()
     assert tuple(row) == ("A", 50, 1, 901)
+def _seed_0008(conn):
+    conn.execute(text("INSERT INTO ab_user (id, first_name, last_name, username, email, active) VALUES"
+                      " (901, '王', '助理', 'old_assistant', 'old_assistant@example.invalid', true)"))
+    conn.execute(text(
+        "INSERT INTO community_zone_building (id, community_id, building_id, assistant_id, assistant_name, started_on,"
+        " ended_on, assigned_at, assigned_by_name) VALUES (901, 901, 901, 901, '王助理', '2026-09-01', '2026-11-01',"
+        " '2026-09-01 09:00:00', '经理')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_visit (id, community_id, visited_on, house_id, channel, visitor_id, visitor_name,"
+        " other_needs, created_at, created_by_name) VALUES (901, 901, '2026-10-12', 901, 'door', 901, '王助理',"
+        " '希望增设快递柜', '2026-10-12 15:00:00', '王助理')"
+    ))
+    conn.execute(text("INSERT INTO community_visit_issue (id, visit_id, category, text, outcome) VALUES"
+                      " (901, 901, 'environment', '楼道灯不亮', 'noted')"))
+    conn.execute(text("INSERT INTO community_visit_summary (id, community_id, month, text, updated_at,"
+                      " updated_by_name) VALUES (901, 901, '2026-10', '走访覆盖率达标', '2026-11-01 10:00:00', '经理')"))
+
+
+def _check_0008(conn):
+    row = conn.execute(text(
+        "SELECT z.ended_on, v.other_needs, i.category, s.text FROM community_zone_building z"
+        " JOIN community_visit v ON v.visitor_id = z.assistant_id JOIN community_visit_issue i ON i.visit_id = v.id"
+        " JOIN community_visit_summary s ON s.community_id = v.community_id WHERE z.id = 901")).one()
+    assert (str(row[0]), row[1], row[2], row[3]) == ("2026-11-01", "希望增设快递柜", "environment", "走访覆盖率达标")
 
 
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
          "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
-         "0007": (_seed_0007, _check_0007), "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011),
-         "0012": (_seed_0012, _check_0012), "0013": (_seed_0013, _check_0013)}
+         "0007": (_seed_0007, _check_0007), "0008": (_seed_0008, _check_0008), "0010": (_seed_0010, _check_0010),
+         "0011": (_seed_0011, _check_0011), "0012": (_seed_0012, _check_0012), "0013": (_seed_0013, _check_0013)}
 
 
 def _revisions(app):

@@ -181,3 +181,156 @@ class AnnouncementArrears(Model):
     oldest_due: Mapped[date] = mapped_column(Date, nullable=False)
 
     announcement = relationship("Announcement", back_populates="arrears_lines")
+
+
+# 走访
+# 专责区 (each 物业助理's buildings, with their history), 走访 visits with the issues clients raised (each may have
+# become a repair, a complaint or a suggestion through the service desk), and the 项目经理's summary of a month.
+
+VISIT_CHANNELS = {"door": _l("Door-to-door visit"), "phone": _l("Phone visit")}
+# What a client raises on a visit: the duty areas of seed 002 (报修, 清洁绿化, 秩序, 收费, 投诉, 建议, 隐患).
+ISSUE_CATEGORIES = {
+    "repair": _l("Repairs and maintenance"),
+    "environment": _l("Cleaning and greenery"),
+    "security": _l("Order and security"),
+    "fees": _l("Fees and charges"),
+    "complaint": _l("Complaint"),
+    "suggestion": _l("Suggestion"),
+    "hazard": _l("Possible hazard"),
+    "other": _l("Other matters"),
+}
+# What became of an issue when the visit was recorded: noted only, or a record of the service desk.
+ISSUE_OUTCOMES = {
+    "noted": _l("Noted only"),
+    "repair": _l("Repair work order"),
+    "complaint": _l("Complaint"),
+    "suggestion": _l("Suggestion"),
+    "consultation": _l("Consultation"),
+}
+VISIT_SATISFACTION = {
+    "very_satisfied": _l("Very satisfied"),
+    "satisfied": _l("Satisfied"),
+    "fair": _l("Fair"),
+    "unsatisfied": _l("Unsatisfied"),
+}
+
+
+class ZoneBuilding(Model):
+    """One building in a 物业助理's 专责区 from `started_on` up to (not including) `ended_on`. A change of zones
+    ends rows and starts new ones, never rewrites them: a past month reads the zones of its own last day."""
+
+    __tablename__ = "community_zone_building"
+    __table_args__ = (
+        Index("ix_community_zone_building_building", "building_id", "started_on"),
+        Index("ix_community_zone_building_community", "community_id", "started_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    building_id: Mapped[int] = mapped_column(ForeignKey("estate_building.id"), nullable=False)
+    assistant_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
+    assistant_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    assigned_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    ended_by_name: Mapped[str | None] = mapped_column(String(100))
+
+    building = relationship("Building")
+    assistant = relationship("User", foreign_keys=[assistant_id])
+
+
+class Visit(Model):
+    """走访: a visit (door-to-door or by phone) to a household, or to a building's common place, by a 物业助理."""
+
+    __tablename__ = "community_visit"
+    __table_args__ = (
+        Index("ix_community_visit_month", "community_id", "visited_on"),
+        Index("ix_community_visit_house", "house_id", "visited_on"),
+        Index("ix_community_visit_visitor", "visitor_id", "visited_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    visited_on: Mapped[date] = mapped_column(Date, nullable=False)
+    house_id: Mapped[int | None] = mapped_column(ForeignKey("estate_house.id"))
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("estate_building.id"))
+    place: Mapped[str | None] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(10), nullable=False, default="door")
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
+    visitor_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    person: Mapped[str | None] = mapped_column(String(100))
+    satisfaction: Mapped[str | None] = mapped_column(String(20))
+    remarks: Mapped[str | None] = mapped_column(String(1000))
+    follow_up: Mapped[str | None] = mapped_column(String(1000))
+    other_needs: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    community = relationship("Community")
+    house = relationship("House")
+    building = relationship("Building")
+    visitor = relationship("User", foreign_keys=[visitor_id])
+    issues = relationship("VisitIssue", back_populates="visit", order_by="VisitIssue.id",
+                          cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return f"{self.visited_on:%Y-%m-%d} {self.where_label()}"
+
+    def where_label(self) -> str:
+        if self.house is not None:
+            return self.house.house_no
+        building = self.building.name if self.building is not None else ""
+        return " ".join(x for x in (building, self.place or "") if x)
+
+    def channel_label(self) -> str:
+        return str(VISIT_CHANNELS.get(self.channel, self.channel))
+
+    @property
+    def person_masked(self) -> str:
+        from app.core.masking import mask_name
+
+        return mask_name(self.person)
+
+
+class VisitIssue(Model):
+    """One thing the client raised on a visit, by category; the service desk record it became, if any (the work log
+    entry, and the work order, complaint or consultation/suggestion opened with it)."""
+
+    __tablename__ = "community_visit_issue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("community_visit.id"), nullable=False, index=True)
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    text: Mapped[str] = mapped_column(String(1000), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(20), nullable=False, default="noted")
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("service_contact.id"), unique=True)
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("service_work_order.id"), unique=True)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("service_complaint.id"), unique=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("service_consultation.id"), unique=True)
+
+    visit = relationship("Visit", back_populates="issues")
+    contact = relationship("Contact")
+    work_order = relationship("WorkOrder")
+    complaint = relationship("Complaint")
+    consultation = relationship("Consultation")
+
+    def category_label(self) -> str:
+        return str(ISSUE_CATEGORIES.get(self.category, self.category))
+
+    def outcome_label(self) -> str:
+        return str(ISSUE_OUTCOMES.get(self.outcome, self.outcome))
+
+
+class VisitSummary(Model):
+    """The 项目经理's short summary of a month's visits in a community, printed at the end of the report."""
+
+    __tablename__ = "community_visit_summary"
+    __table_args__ = (UniqueConstraint("community_id", "month", name="uq_community_visit_summary"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    month: Mapped[str] = mapped_column(String(7), nullable=False)  # "2026-11"
+    text: Mapped[str] = mapped_column(String(2000), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    updated_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")

@@ -103,6 +103,12 @@ RESOURCES: dict[str, list[str]] = {
     "announcement_drafting": ["AnnouncementDraftView"],
     "announcement_actions": ["AnnouncementActionView"],
     "activities": ["ActivityView"],
+    # 走访: the visits (list, record page), recording a visit, the 专责区 zones (read; assigning is a write), the
+    # month's coverage page and the 《物业部走访情况报告》 PDF (read; the manager's summary is a write)
+    "visits": ["VisitView"],
+    "visit_recording": ["VisitRecordView"],
+    "visit_zones": ["ZoneView"],
+    "visit_reports": ["VisitCoverageView"],
 }
 SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my_work_orders", "work_order_actions",
                      "complaints", "complaint_actions", "consultations", "service_requests", "service_catalog",
@@ -122,6 +128,8 @@ MATRIX: dict[str, dict[str, str]] = {
         "meters": "w", "meter_readings": "w", "meter_review": "w",
         # drafts, approves and publishes, returns, withdraws notices; runs the activities
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
+        # assigns the 专责区, records visits of any assistant, writes the month's summary, prints the report
+        "visits": "r", "visit_recording": "w", "visit_zones": "w", "visit_reports": "w",
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -134,6 +142,8 @@ MATRIX: dict[str, dict[str, str]] = {
         "service_catalog": "r", "materials": "r", "service_charges": "r", "service_kpi": "r",
         # drafts notices and submits them (the 项目经理 approves); records the activities and their photos
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
+        # 物业助理: records the visits of his own zone; reads the zones, the coverage and the report
+        "visits": "r", "visit_recording": "w", "visit_zones": "r", "visit_reports": "r",
     },
     CASHIER: {
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -259,6 +269,10 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "PublishedAnnouncementView": ("Published notices", "Community relations"),
     "AnnouncementDraftView": ("Draft a notice", "Community relations"),
     "ActivityView": ("Community activities", "Community relations"),
+    "VisitCoverageView": ("Visit coverage", "Community relations"),
+    "VisitRecordView": ("Record a visit", "Community relations"),
+    "VisitView": ("Client visits", "Community relations"),
+    "ZoneView": ("Visit zones", "Community relations"),
 }
 
 
