@@ -67,6 +67,7 @@ def _register_views(appbuilder: AppBuilder) -> None:
     from app.service import views as service_views
     from app.billing import views as billing_views
     from app.community import views as community_views
+    from app.community import survey_views
 
     estate_views.register(appbuilder)
     estate_api.register(appbuilder)
@@ -74,4 +75,5 @@ def _register_views(appbuilder: AppBuilder) -> None:
     service_api.register(appbuilder)
     billing_views.register(appbuilder)
     community_views.register(appbuilder)
+    survey_views.register(appbuilder)
     core_views.register(appbuilder)

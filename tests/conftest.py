@@ -73,6 +73,8 @@ def _clean_tables(app):
                                     Payment, PaymentLine, ReceiptSequence, Reminder)
     from app.community.models import (Activity, ActivityPhoto, Announcement, AnnouncementArrears,
                                       AnnouncementEvent, announcement_building)
+    from app.community.models import (SurveyAnswer, SurveyCampaign, SurveyOption, SurveyQuestion, SurveyResponse,
+                                      SurveyTemplate, SurveyTemplateEvent)
     from app.core.models import AuditLog
     from app.estate.models import (AccessCard, Building, Community, House, MoveRecord, Owner, Ownership,
                                    ParkingSpace, Resident, Unit, Vehicle)
@@ -83,7 +85,8 @@ def _clean_tables(app):
 
     with app.app_context():
         db.session.rollback()
-        for model in (AnnouncementArrears, AnnouncementEvent, announcement_building, Announcement, ActivityPhoto,
+        for model in (SurveyAnswer, SurveyResponse, SurveyCampaign, SurveyOption, SurveyQuestion, SurveyTemplateEvent,
+                      SurveyTemplate, AnnouncementArrears, AnnouncementEvent, announcement_building, Announcement, ActivityPhoto,
                       Activity, Reminder, AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence,
                       BillingRun, FeeItemBuilding, FeeItem,
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,

@@ -153,9 +153,52 @@ def _check_0007(conn):
     assert (row[0], row[1], str(row[2]), row[3], row[4]) == ("published", "1-1-0101", "208.68", 901, "approve")
 
 
+def _seed_0009(conn):
+    conn.execute(text(
+        "INSERT INTO community_survey_template (id, name, state, version, created_at, created_by_name, approved_at,"
+        " approved_by_name) VALUES (901, '业主满意度调查问卷', 'approved', 3, '2026-06-01 09:00:00', '客服',"
+        " '2026-06-02 10:00:00', '经理')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_template_event (id, template_id, at, user_name, action, from_state, to_state)"
+        " VALUES (901, 901, '2026-06-02 10:00:00', '经理', 'approve', 'pending', 'approved')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_question (id, template_id, position, department, kind, text)"
+        " VALUES (901, 901, 1, 'environment', 'choice', '公共区域清洁')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_option (id, question_id, position, label, satisfied)"
+        " VALUES (901, 901, 1, '满意', TRUE)"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_campaign (id, community_id, template_id, year, half, starts_on, ends_on, state,"
+        " created_at, created_by_name) VALUES (901, 901, 901, 2026, 2, '2026-07-01', '2026-12-31', 'open',"
+        " '2026-07-01 09:00:00', '经理')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_response (id, campaign_id, house_id, source, entered_at, entered_by_name)"
+        " VALUES (901, 901, 901, 'form', '2026-11-23 09:00:00', '客服')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_answer (id, response_id, question_id, option_id) VALUES (901, 901, 901, 901)"
+    ))
+
+
+def _check_0009(conn):
+    row = conn.execute(text(
+        "SELECT t.state, q.text, o.label, o.satisfied, c.half, r.house_id FROM community_survey_answer a"
+        " JOIN community_survey_response r ON r.id = a.response_id"
+        " JOIN community_survey_campaign c ON c.id = r.campaign_id"
+        " JOIN community_survey_template t ON t.id = c.template_id"
+        " JOIN community_survey_question q ON q.id = a.question_id"
+        " JOIN community_survey_option o ON o.id = a.option_id WHERE a.id = 901")).one()
+    assert (row[0], row[1], row[2], bool(row[3]), row[4], row[5]) == ("approved", "公共区域清洁", "满意", True, 2, 901)
+
+
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
          "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
-         "0007": (_seed_0007, _check_0007)}
+         "0007": (_seed_0007, _check_0007), "0009": (_seed_0009, _check_0009)}
 
 
 def _revisions(app):

@@ -87,6 +87,16 @@ RESOURCES: dict[str, list[str]] = {
     "announcement_drafting": ["AnnouncementDraftView"],
     "announcement_actions": ["AnnouncementActionView"],
     "activities": ["ActivityView"],
+    # 满意度调查: questionnaires (drafting, the approval buttons: community.surveys decides who approves),
+    # campaigns (opening and ending them is the 项目经理's), entering and importing the forms, the results (the
+    # report PDF is can_report: not a read, the 项目经理 prints it)
+    "survey_templates": ["SurveyTemplateView"],
+    "survey_template_drafting": ["SurveyTemplateEditView"],
+    "survey_template_actions": ["SurveyTemplateActionView"],
+    "survey_campaigns": ["SurveyCampaignView"],
+    "survey_campaign_admin": ["SurveyCampaignAdminView"],
+    "survey_answers": ["SurveyEntryView"],
+    "survey_results": ["SurveyResultView"],
 }
 SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my_work_orders", "work_order_actions",
                      "complaints", "complaint_actions", "consultations", "service_requests", "service_catalog",
@@ -104,6 +114,9 @@ MATRIX: dict[str, dict[str, str]] = {
         "reminders": "w", "notices": "r", "billing_reports": "r",
         # drafts, approves and publishes, returns, withdraws notices; runs the activities
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
+        # approves the questionnaires, opens and ends the surveys, prints the report
+        "survey_templates": "r", "survey_template_drafting": "w", "survey_template_actions": "w",
+        "survey_campaigns": "r", "survey_campaign_admin": "w", "survey_answers": "w", "survey_results": "w",
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -116,6 +129,9 @@ MATRIX: dict[str, dict[str, str]] = {
         "service_catalog": "r", "materials": "r", "service_charges": "r", "service_kpi": "r",
         # drafts notices and submits them (the 项目经理 approves); records the activities and their photos
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
+        # the 物业部 drafts the questionnaire and submits it, types and imports the forms, reads the results
+        "survey_templates": "r", "survey_template_drafting": "w", "survey_template_actions": "w",
+        "survey_campaigns": "r", "survey_answers": "w", "survey_results": "r",
     },
     CASHIER: {
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -215,6 +231,11 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "PublishedAnnouncementView": ("Published notices", "Community relations"),
     "AnnouncementDraftView": ("Draft a notice", "Community relations"),
     "ActivityView": ("Community activities", "Community relations"),
+    "SurveyCampaignView": ("Satisfaction surveys", "Community relations"),
+    "SurveyResultView": ("Survey results", "Community relations"),
+    "SurveyTemplateView": ("Survey questionnaires", "Community relations"),
+    "SurveyTemplateEditView": ("Draft a questionnaire", "Community relations"),
+    "SurveyCampaignAdminView": ("Start a survey", "Community relations"),
 }
 
 
