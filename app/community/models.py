@@ -191,9 +191,9 @@ class AnnouncementArrears(Model):
 
 SURVEY_DEPARTMENTS = {
     "service": _l("Customer service"),
-    "engineering": _l("Engineering"),
-    "order": _l("Order and security"),
-    "environment": _l("Environment"),
+    "engineering": _l("Engineering (works)"),
+    "order": _l("Order (security)"),
+    "environment": _l("Environment (cleaning and greening)"),
     "billing": _l("Fee collection"),
 }
 SURVEY_TEMPLATE_STATES = {

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -72,7 +73,7 @@ class SurveyTemplateEditView(BaseView):
 
     def _form(self, values, errors, template=None):
         return self.render_template("community/survey_template_form.html", values=values, errors=errors,
-                                    template=template, labels=LABELS)
+                                    questionnaire=template, labels=LABELS)
 
     def _back(self, pk):
         return redirect(url_for("SurveyTemplateView.show", pk=pk))
@@ -117,6 +118,7 @@ class SurveyTemplateEditView(BaseView):
 
     @expose("/question/<int:pk>", methods=["POST"])
     @has_access
+    @permission_name("edit")  # changing a draft's questions is editing it
     def question(self, pk):
         form = request.form
         values = {name: form.get(name, "") for name in ("department", "kind", "text", "satisfied_options",
@@ -134,6 +136,7 @@ class SurveyTemplateEditView(BaseView):
 
     @expose("/remove/<int:pk>/<int:question_id>", methods=["POST"])
     @has_access
+    @permission_name("edit")  # changing a draft's questions is editing it
     def remove(self, pk, question_id):
         try:
             surveys.remove_question(pk, question_id, current_actor())
@@ -147,6 +150,7 @@ class SurveyTemplateEditView(BaseView):
 
     @expose("/move/<int:pk>/<int:question_id>/<direction>", methods=["POST"])
     @has_access
+    @permission_name("edit")  # changing a draft's questions is editing it
     def move(self, pk, question_id, direction):
         if direction not in ("up", "down"):
             abort(404)
@@ -327,6 +331,7 @@ class SurveyEntryView(BaseView):
 
     @expose("/delete/<int:response_id>", methods=["POST"])
     @has_access
+    @permission_name("entry")  # taking a mistyped form back is part of typing them
     def delete(self, response_id):
         response = db.session.get(SurveyResponse, response_id)
         if response is None:
@@ -351,6 +356,7 @@ class SurveyEntryView(BaseView):
 
     @expose("/import/<int:pk>", methods=["GET", "POST"])
     @has_access
+    @permission_name("import")
     def import_(self, pk):
         campaign = _campaign_or_404(pk)
         result, problem = None, None
