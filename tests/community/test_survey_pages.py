@@ -7,7 +7,6 @@ import pytest
 
 from app.security import roles
 from tests.community.conftest import within
-from tests.community.survey_data import surveyed  # noqa: F401  (fixture)
 from tests.conftest import flashes
 
 

@@ -3,7 +3,6 @@ computed by hand, each against the previous campaign of the community."""
 from decimal import Decimal
 
 from tests.community.conftest import within
-from tests.community.survey_data import surveyed  # noqa: F401  (fixture)
 
 # H2 (second half of 2026), satisfied = 4 or 5 on the scale, 满意 or 基本满意 on question 3; blanks not counted:
 #   Q1 客服 5,3,4,5,1 → 3 of 5 = 60.0%     H1: 5,4,2 → 2 of 3 = 66.7%   change −6.7

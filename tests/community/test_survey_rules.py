@@ -7,7 +7,7 @@ import pytest
 
 from app.security import roles
 from tests.community.conftest import within
-from tests.community.survey_data import NOW, QUESTIONS, actor_of, approved_template, open_campaign, surveyed  # noqa: F401
+from tests.community.survey_data import NOW, QUESTIONS, actor_of, approved_template
 from tests.conftest import race
 
 
