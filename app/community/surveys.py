@@ -31,7 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.community.models import (SURVEY_DEPARTMENTS, SURVEY_QUESTION_KINDS, SURVEY_SCALE, SurveyAnswer, SurveyCampaign,
                                   SurveyOption, SurveyQuestion, SurveyResponse, SurveyTemplate, SurveyTemplateEvent)
-from app.community.services import _get, _now, check_plain_text
+from app.community.services import _get, _now, check_plain_text, checked_step, table_rule
 from app.core.formatting import format_date
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, as_id, raise_if
 from app.estate.models import Building, Community, House
@@ -298,10 +298,6 @@ def copy_template(pk, actor: Actor, now: datetime | None = None) -> SurveyTempla
     return _flushed(copy)
 
 
-def template_rule(state: str, action: str):
-    return next((row for row in TEMPLATE_TRANSITIONS if row[0] == state and row[1] == action), None)
-
-
 def template_actions(template: SurveyTemplate, actor: Actor) -> list[str]:
     """The actions this actor may take on the questionnaire now (for the buttons)."""
     return [action for state, action, _to, allowed in TEMPLATE_TRANSITIONS
@@ -323,22 +319,15 @@ def transition(template_id, action: str, actor: Actor, *, note: str | None = Non
     if expected_version is not None and template.version != expected_version:
         raise ConcurrentChange()
     label = str(TEMPLATE_ACTIONS.get(action, action))
-    rule = template_rule(template.state, action)
-    if rule is None:
-        raise RuleViolation({"": gettext("“%(name)s” is %(state)s: it cannot be changed by “%(action)s”.",
-                                         name=template.name, state=template.state_label(), action=label)})
-    if not actor.roles & rule[3]:
-        raise RuleViolation({"": gettext("You may not “%(action)s” this questionnaire.", action=label)})
-    errors: dict = {}
-    note = note.strip() if isinstance(note, str) and note.strip() else None
-    if note is not None:
-        check_plain_text(errors, {"note": note}, "note", _label("note"), 500)
-    if action in NOTE_REQUIRED and note is None:
-        errors["note"] = gettext("Please give the reason.")
+    to_state, note, errors = checked_step(
+        TEMPLATE_TRANSITIONS, action, actor, state=template.state, title=template.name,
+        state_label=template.state_label(), action_label=label,
+        denied=gettext("You may not “%(action)s” this questionnaire.", action=label), note=note,
+        note_required=NOTE_REQUIRED)
     if action == "submit" and not template.questions:
         errors[""] = gettext("The questionnaire has no question yet.")
     raise_if(errors)
-    from_state, to_state = template.state, rule[2]
+    from_state = template.state
     if action == "approve":
         template.approved_at, template.approved_by_name = now, actor.name
     template.state = to_state
@@ -441,7 +430,7 @@ def campaign_transition(campaign_id, action: str, actor: Actor, now: datetime | 
     campaign = _get(SurveyCampaign, campaign_id)
     if campaign is None:
         raise RuleViolation({"": gettext("There is no such survey.")})
-    rule = next((row for row in CAMPAIGN_TRANSITIONS if row[0] == campaign.state and row[1] == action), None)
+    rule = table_rule(CAMPAIGN_TRANSITIONS, campaign.state, action)
     if rule is None:
         raise RuleViolation({"": gettext("The survey is %(state)s: it cannot be changed by “%(action)s”.",
                                          state=campaign.state_label(),

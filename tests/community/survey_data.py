@@ -81,3 +81,17 @@ def surveyed(app, estate):
         return {"h1": h1.id, "h2": h2.id, "template": template.id}
 
     return dict(estate, **within(app, work))
+
+
+@pytest.fixture
+def fresh(app, surveyed):
+    """`surveyed` and a third campaign of 翠湖花园 (2027, first half) with no form yet: {"fresh": id}."""
+    from app.extensions import db
+    from tests.community.conftest import within
+
+    def work():
+        campaign = open_campaign(app, surveyed["community"], surveyed["template"], 2027, 1)
+        db.session.commit()
+        return campaign.id
+
+    return dict(surveyed, fresh=within(app, work))

@@ -8,19 +8,6 @@ from app.security import roles
 from tests.community.conftest import within
 
 
-@pytest.fixture
-def fresh(app, surveyed):
-    from app.extensions import db
-    from tests.community.survey_data import open_campaign
-
-    def work():
-        campaign = open_campaign(app, surveyed["community"], surveyed["template"], 2027, 1)
-        db.session.commit()
-        return campaign.id
-
-    return dict(surveyed, fresh=within(app, work))
-
-
 def _template(client, pk):
     from openpyxl import load_workbook
 

@@ -33,20 +33,6 @@ def _question_ids(app, campaign_id):
     return within(app, lambda: [q.id for q in db.session.get(SurveyCampaign, campaign_id).template.questions])
 
 
-@pytest.fixture
-def fresh(app, surveyed):
-    """A third campaign (2027, first half) of 翠湖花园 with no form yet."""
-    from app.extensions import db
-    from tests.community.survey_data import open_campaign
-
-    def work():
-        campaign = open_campaign(app, surveyed["community"], surveyed["template"], 2027, 1)
-        db.session.commit()
-        return campaign.id
-
-    return dict(surveyed, fresh=within(app, work))
-
-
 def test_a_clerk_types_forms_one_after_another(app, login_as, fresh):
     client = login_as(roles.SERVICE)
     pk = fresh["fresh"]
