@@ -49,6 +49,7 @@ bench: venv translations
 	$(BIN)/python bench/import_owners.py
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/billing.py
+	$(BIN)/python bench/surveys.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
