@@ -211,15 +211,7 @@ def main() -> None:
                         fh.write(pdf)
                 data, n = import_file(s, args.import_rows)
                 t0 = time.perf_counter()
-                if os.environ.get("PROFILE"):
-                    import cProfile
-                    import pstats
-
-                    prof = cProfile.Profile()
-                    imported = prof.runcall(surveys.import_responses, current, data, s["clerk"])
-                    pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
-                else:
-                    imported = surveys.import_responses(current, data, s["clerk"])
+                imported = surveys.import_responses(current, data, s["clerk"])
                 rows.append([f"import of {n:,} rows (check and write, once)",
                              f"{(time.perf_counter() - t0) * 1000:.0f}"])
                 assert imported.ok, imported.errors[:3]

@@ -339,8 +339,9 @@ class SurveyCampaign(Audited, Model):
         return str(SURVEY_CAMPAIGN_STATES.get(self.state, self.state))
 
 
-class SurveyResponse(Model):
-    """One household's filled-in questionnaire of a campaign: entered from the paper form or imported."""
+class SurveyResponse(Audited, Model):
+    """One household's filled-in questionnaire of a campaign: entered from the paper form or imported (a typed form
+    and a taken-back one are in the audit log; an import writes one summary row there)."""
 
     __tablename__ = "community_survey_response"
     __table_args__ = (UniqueConstraint("campaign_id", "house_id", name="uq_community_survey_response_house"),)
@@ -356,6 +357,9 @@ class SurveyResponse(Model):
     campaign = relationship("SurveyCampaign")
     house = relationship("House")
     answers = relationship("SurveyAnswer", back_populates="response", cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return self.house.house_no if self.house is not None else str(self.house_id)
 
 
 class SurveyAnswer(Model):

@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from app.community import surveys
 from app.community.models import (SURVEY_CAMPAIGN_STATES, SURVEY_DEPARTMENTS, SURVEY_QUESTION_KINDS, SURVEY_SCALE,
-                                  SURVEY_TEMPLATE_STATES, SurveyCampaign, SurveyResponse, SurveyTemplate)
+                                  SURVEY_SOURCES, SURVEY_TEMPLATE_STATES, SurveyCampaign, SurveyResponse,
+                                  SurveyTemplate)
 from app.community.views import CATEGORY, _version
 from app.core.audit import register_labels
 from app.core.excel import xlsx_response
@@ -473,6 +474,7 @@ def register(appbuilder) -> None:
                     {"state": SURVEY_TEMPLATE_STATES})
     register_labels(SurveyCampaign.__tablename__, _l("Satisfaction survey"), LABELS,
                     {"state": SURVEY_CAMPAIGN_STATES})
+    register_labels(SurveyResponse.__tablename__, _l("Survey form"), LABELS, {"source": SURVEY_SOURCES})
     add = appbuilder.add_view
     add(SurveyCampaignView, "Satisfaction surveys", label=_l("Satisfaction surveys"), icon="fa-smile-o", **CATEGORY)
     add(SurveyResultView, "Survey results", label=_l("Survey results"), icon="fa-bar-chart", **CATEGORY)

@@ -33,6 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.community.models import (SURVEY_DEPARTMENTS, SURVEY_QUESTION_KINDS, SURVEY_SCALE, SurveyAnswer, SurveyCampaign,
                                   SurveyOption, SurveyQuestion, SurveyResponse, SurveyTemplate, SurveyTemplateEvent)
 from app.community.services import _get, _now, check_plain_text, checked_step, table_rule
+from app.core.audit import log_event
 from app.core.formatting import format_date
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, as_id, raise_if
 from app.estate.models import Building, Community, House
@@ -65,6 +66,10 @@ LABELS = {
     "remark": _l("Remark"),
     "note": _l("Note"),
     "file": _l("Excel file (.xlsx)"),
+    "campaign": _l("Satisfaction survey"),
+    "source": _l("Entered from"),
+    "entered_at": _l("Entered at"),
+    "entered_by_name": _l("Entered by"),
 }
 HALVES = {1: _l("First half"), 2: _l("Second half")}
 NAME_LIMIT = 60
@@ -897,4 +902,8 @@ def import_responses(campaign_id, data: bytes, actor: Actor, now: datetime | Non
             "Someone entered forms of the same households while the file was imported; nothing was imported. "
             "Please import the file again."))], rows=len(rows))
     result.imported = len(good)
+    with force_locale("zh"):
+        label = gettext("Survey forms imported: %(survey)s", survey=str(campaign))
+    log_event(db.session, "import", SurveyResponse.__tablename__, campaign.id, label,
+              {"forms": [None, result.imported], "answers": [None, len(answer_rows)]})
     return result

@@ -54,6 +54,12 @@ def test_a_good_file_is_imported_whole(app, login_as, fresh):
     page = _upload(client, pk, data).get_data(as_text=True)
     assert "已导入 2 户的问卷。" in page
     assert _forms(app, pk) == [("1-1-0101", "import", 3), ("2-1-0301", "import", 2)]
+    from app.core.models import AuditLog
+    from app.extensions import db
+
+    logged = within(app, lambda: [(a.action, a.record_label) for a in db.session.query(AuditLog).filter_by(
+        table_name="community_survey_response")])
+    assert ("import", "调查问卷导入：翠湖花园 2027年上半年") in logged
 
 
 @pytest.mark.parametrize("bad_row, column, message", [

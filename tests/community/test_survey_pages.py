@@ -169,3 +169,26 @@ def test_roles_survey(app, login_as, surveyed):
         assert cashier.get(url).status_code in (302, 403), url
     committee = login_as(roles.COMMITTEE)
     assert committee.get("/survey-results/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"year": "abc"}, "year", "年度必须在 2000 到 2100 之间。"),
+    ({"half": "3"}, "half", "请选择半年度。"),
+    ({"starts_on": "2027-13-01"}, "starts_on", "开始日期不是有效的日期。"),
+    ({"ends_on": "2026-12-01"}, "ends_on", "结束日期（2026年12月1日）不能早于开始日期（2027年1月1日）。"),
+    ({"community": "999999"}, "community", "请选择小区。"),
+    ({"template": "x"}, "template", "请选择调查问卷。"),
+    ({"year": "2026", "half": "2"}, "half", "翠湖花园已有2026年下半年的满意度调查：每个小区每半年只开展一次调查。"),
+])
+def test_bad_campaign_input_is_refused_in_chinese(app, login_as, surveyed, changes, field, message):
+    from sqlalchemy import func, select
+
+    from app.community.models import SurveyCampaign
+    from app.extensions import db
+
+    values = {"community": surveyed["community"], "template": surveyed["template"], "year": "2027", "half": "1",
+              "starts_on": "2027-01-01", "ends_on": "2027-06-30", **changes}
+    resp = login_as(roles.MANAGER).post("/survey-campaign-admin/", data=values)
+    assert resp.status_code == 200
+    assert message in resp.get_data(as_text=True)
+    assert within(app, lambda: db.session.scalar(select(func.count()).select_from(SurveyCampaign))) == 2
