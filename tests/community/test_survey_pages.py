@@ -192,3 +192,37 @@ def test_bad_campaign_input_is_refused_in_chinese(app, login_as, surveyed, chang
     assert resp.status_code == 200
     assert message in resp.get_data(as_text=True)
     assert within(app, lambda: db.session.scalar(select(func.count()).select_from(SurveyCampaign))) == 2
+
+
+def test_the_questionnaire_is_drafted_submitted_and_approved_on_its_pages(app, login_as, estate):
+    from app.community.models import SurveyTemplate
+    from app.extensions import db
+
+    clerk = login_as(roles.SERVICE)
+    resp = clerk.post("/survey-template-edit/", data={"name": "2027年业主满意度调查", "intro": "请如实填写。"})
+    pk = int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    clerk.post(f"/survey-template-edit/question/{pk}", data={"department": "service", "kind": "scale",
+                                                            "text": "前台接待服务态度"})
+    clerk.post(f"/survey-template-edit/question/{pk}", data={"department": "billing", "kind": "choice",
+                                                            "text": "收费是否公开透明", "satisfied_options": "是",
+                                                            "other_options": "否\n不清楚"})
+    page = clerk.get(f"/survey-template-edit/question/{pk}", follow_redirects=True)
+    assert page.status_code in (404, 405)  # adding is a POST only
+    second = within(app, lambda: db.session.get(SurveyTemplate, pk).questions[1].id)
+    clerk.post(f"/survey-template-edit/move/{pk}/{second}/up")
+    page = clerk.get(f"/survey-templates/show/{pk}").get_data(as_text=True)
+    assert 'id="pm-add-question"' in page and 'id="pm-act-submit"' in page and 'id="pm-act-approve"' not in page
+    assert within(app, lambda: [q.text for q in db.session.get(SurveyTemplate, pk).questions]) == [
+        "收费是否公开透明", "前台接待服务态度"]
+    clerk.post(f"/survey-template-actions/{pk}/submit", data={"version": "1"})
+    assert 'id="pm-act-approve"' not in clerk.get(f"/survey-templates/show/{pk}").get_data(as_text=True)
+
+    manager = login_as(roles.MANAGER)
+    page = manager.get(f"/survey-templates/show/{pk}").get_data(as_text=True)
+    assert 'id="pm-act-approve"' in page and 'id="pm-act-return"' in page and 'id="pm-add-question"' not in page
+    resp = manager.post(f"/survey-template-actions/{pk}/approve", follow_redirects=True)
+    assert "“2027年业主满意度调查”：已批准。" in resp.get_data(as_text=True)
+    page = manager.get(f"/survey-templates/show/{pk}").get_data(as_text=True)
+    assert "已批准的问卷不能修改：如需修改，请复制为新草稿。" in page and 'id="pm-copy"' in page
+    # the campaign form offers it now
+    assert "2027年业主满意度调查" in manager.get("/survey-campaign-admin/").get_data(as_text=True)
