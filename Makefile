@@ -51,6 +51,7 @@ bench: venv translations
 	$(BIN)/python bench/billing.py
 	$(BIN)/python bench/meters.py
 	$(BIN)/python bench/visits.py
+	$(BIN)/python bench/surveys.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

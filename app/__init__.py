@@ -68,6 +68,7 @@ def _register_views(appbuilder: AppBuilder) -> None:
     from app.billing import views as billing_views
     from app.community import views as community_views
     from app.community import visit_views
+    from app.community import survey_views
 
     estate_views.register(appbuilder)
     estate_api.register(appbuilder)
@@ -76,4 +77,5 @@ def _register_views(appbuilder: AppBuilder) -> None:
     billing_views.register(appbuilder)
     community_views.register(appbuilder)
     visit_views.register(appbuilder)
+    survey_views.register(appbuilder)
     core_views.register(appbuilder)

@@ -49,9 +49,10 @@ def init(admin_user):
 def demo(households, if_empty):
     """Load a realistic demo community (communities, buildings, units, houses, parking spaces) and two weeks of
     its service desk (price list, service catalog, demo staff, contacts, repairs, complaints), and three months
-    of billing (fee items, bills, payments, a voided receipt, 催缴 records), and the 物业助理's 专责区 with last
-    month's and this month's client visits."""
+    of billing (fee items, bills, payments, a voided receipt, 催缴 records), the 物业助理's 专责区 with last
+    month's and this month's client visits, and two half-yearly 满意度调查 with their forms."""
     from app.billing.demo import load_billing_demo
+    from app.community.survey_demo import load_survey_demo
     from app.community.visit_demo import load_visit_demo
     from app.core.rules import RuleViolation
     from app.estate.demo import has_estate_data, load_demo
@@ -66,7 +67,8 @@ def demo(households, if_empty):
     click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
     for what, load in (("the service desk's last two weeks", load_service_demo),
                        ("three months of bills and payments", load_billing_demo),
-                       ("last month's and this month's client visits", load_visit_demo)):
+                       ("last month's and this month's client visits", load_visit_demo),
+                       ("two half-yearly satisfaction surveys", load_survey_demo)):
         click.echo(f"Loading {what}...")
         try:
             made = load()

@@ -74,8 +74,9 @@ def _clean_tables(app):
                                     MeterReading, Payment, PaymentLine, PublicEntry, ReceiptBook, ReceiptSequence,
                                     ReceiptSheet, Reminder)
     from app.community.models import (Activity, ActivityPhoto, Announcement, AnnouncementArrears,
-                                      AnnouncementEvent, Visit, VisitIssue, VisitSummary, ZoneBuilding,
-                                      announcement_building)
+                                      AnnouncementEvent, SurveyAnswer, SurveyCampaign, SurveyOption, SurveyQuestion,
+                                      SurveyResponse, SurveyTemplate, SurveyTemplateEvent, Visit, VisitIssue,
+                                      VisitSummary, ZoneBuilding, announcement_building)
     from app.core.models import AuditLog
     from app.estate.models import (AccessCard, Building, Community, House, MoveRecord, Owner, Ownership,
                                    ParkingSpace, Resident, Unit, Vehicle)
@@ -86,9 +87,10 @@ def _clean_tables(app):
 
     with app.app_context():
         db.session.rollback()
-        for model in (VisitIssue, Visit, VisitSummary, ZoneBuilding, AnnouncementArrears, AnnouncementEvent,
-                      announcement_building, Announcement, ActivityPhoto, Activity, ReceiptSheet, ReceiptBook,
-                      FundEntry, FundApplicationEvent, FundApplication, FundAccount, PublicEntry, Reminder,
+        for model in (SurveyAnswer, SurveyResponse, SurveyCampaign, SurveyOption, SurveyQuestion, SurveyTemplateEvent,
+                      SurveyTemplate, VisitIssue, Visit, VisitSummary, ZoneBuilding, AnnouncementArrears,
+                      AnnouncementEvent, announcement_building, Announcement, ActivityPhoto, Activity, ReceiptSheet,
+                      ReceiptBook, FundEntry, FundApplicationEvent, FundApplication, FundAccount, PublicEntry, Reminder,
                       AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence, BillingRun,
                       FeeItemBuilding, FeeItem, MeterReading, MeterHouse, Meter,
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,

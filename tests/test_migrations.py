@@ -266,12 +266,54 @@ def _check_0008(conn):
         " JOIN community_visit v ON v.visitor_id = z.assistant_id JOIN community_visit_issue i ON i.visit_id = v.id"
         " JOIN community_visit_summary s ON s.community_id = v.community_id WHERE z.id = 901")).one()
     assert (str(row[0]), row[1], row[2], row[3]) == ("2026-11-01", "希望增设快递柜", "environment", "走访覆盖率达标")
+def _seed_0009(conn):
+    conn.execute(text(
+        "INSERT INTO community_survey_template (id, name, state, version, created_at, created_by_name, approved_at,"
+        " approved_by_name) VALUES (901, '业主满意度调查问卷', 'approved', 3, '2026-06-01 09:00:00', '客服',"
+        " '2026-06-02 10:00:00', '经理')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_template_event (id, template_id, at, user_name, action, from_state, to_state)"
+        " VALUES (901, 901, '2026-06-02 10:00:00', '经理', 'approve', 'pending', 'approved')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_question (id, template_id, position, department, kind, text)"
+        " VALUES (901, 901, 1, 'environment', 'choice', '公共区域清洁')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_option (id, question_id, position, label, satisfied)"
+        " VALUES (901, 901, 1, '满意', TRUE)"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_campaign (id, community_id, template_id, year, half, starts_on, ends_on, state,"
+        " created_at, created_by_name) VALUES (901, 901, 901, 2026, 2, '2026-07-01', '2026-12-31', 'open',"
+        " '2026-07-01 09:00:00', '经理')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_response (id, campaign_id, house_id, source, entered_at, entered_by_name)"
+        " VALUES (901, 901, 901, 'form', '2026-11-23 09:00:00', '客服')"
+    ))
+    conn.execute(text(
+        "INSERT INTO community_survey_answer (id, response_id, question_id, option_id) VALUES (901, 901, 901, 901)"
+    ))
+
+
+def _check_0009(conn):
+    row = conn.execute(text(
+        "SELECT t.state, q.text, o.label, o.satisfied, c.half, r.house_id FROM community_survey_answer a"
+        " JOIN community_survey_response r ON r.id = a.response_id"
+        " JOIN community_survey_campaign c ON c.id = r.campaign_id"
+        " JOIN community_survey_template t ON t.id = c.template_id"
+        " JOIN community_survey_question q ON q.id = a.question_id"
+        " JOIN community_survey_option o ON o.id = a.option_id WHERE a.id = 901")).one()
+    assert (row[0], row[1], row[2], bool(row[3]), row[4], row[5]) == ("approved", "公共区域清洁", "满意", True, 2, 901)
 
 
 SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "0003": (_seed_0003, _check_0003),
          "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
-         "0007": (_seed_0007, _check_0007), "0008": (_seed_0008, _check_0008), "0010": (_seed_0010, _check_0010),
-         "0011": (_seed_0011, _check_0011), "0012": (_seed_0012, _check_0012), "0013": (_seed_0013, _check_0013)}
+         "0007": (_seed_0007, _check_0007), "0008": (_seed_0008, _check_0008), "0009": (_seed_0009, _check_0009),
+         "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011), "0012": (_seed_0012, _check_0012),
+         "0013": (_seed_0013, _check_0013)}
 
 
 def _revisions(app):

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text,
+from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -334,3 +334,197 @@ class VisitSummary(Model):
     text: Mapped[str] = mapped_column(String(2000), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
     updated_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+# 满意度调查
+# A questionnaire (SurveyTemplate) is drafted by the 物业部, approved by the 项目经理 and then never edited (a
+# copy is drafted anew); its state changes only through community.surveys.transition(). A campaign runs one
+# approved questionnaire for a community and a half year (one campaign per community and half year, a unique
+# key). A household (house) answers a campaign once (a unique key); a blank question leaves no answer row.
+
+SURVEY_DEPARTMENTS = {
+    "service": _l("Customer service"),
+    "engineering": _l("Engineering (works)"),
+    "order": _l("Order (security)"),
+    "environment": _l("Environment (cleaning and greening)"),
+    "billing": _l("Fee collection"),
+}
+SURVEY_TEMPLATE_STATES = {
+    "draft": _l("Draft (not submitted)"),
+    "pending": _l("Awaiting approval"),
+    "approved": _l("Approved"),
+    "retired": _l("Retired"),
+}
+SURVEY_QUESTION_KINDS = {"scale": _l("Scale of 1 to 5"), "choice": _l("Choice of options")}
+SURVEY_SCALE = {
+    1: _l("Very dissatisfied"),
+    2: _l("Dissatisfied"),
+    3: _l("Neutral"),
+    4: _l("Satisfied"),
+    5: _l("Very satisfied"),
+}
+SURVEY_CAMPAIGN_STATES = {"open": _l("In progress"), "closed": _l("Ended")}
+SURVEY_SOURCES = {"form": _l("Paper form"), "import": _l("Excel import")}
+
+
+class SurveyTemplate(Audited, Model):
+    """满意度调查问卷: a name, an introduction printed above the questions, the questions in order."""
+
+    __tablename__ = "community_survey_template"
+    __audit_exclude__ = ("version",)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), nullable=False)
+    intro: Mapped[str | None] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("community_survey_template.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_by_name: Mapped[str | None] = mapped_column(String(100))
+
+    copied_from = relationship("SurveyTemplate", remote_side=[id])
+    questions = relationship("SurveyQuestion", back_populates="template", order_by="SurveyQuestion.position",
+                             cascade="all, delete-orphan")
+    events = relationship("SurveyTemplateEvent", back_populates="template", order_by="SurveyTemplateEvent.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return self.name
+
+    def state_label(self) -> str:
+        return str(SURVEY_TEMPLATE_STATES.get(self.state, self.state))
+
+
+class SurveyTemplateEvent(Model):
+    """One line of a questionnaire's history: who did what, when, from which state to which, with the note."""
+
+    __tablename__ = "community_survey_template_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("community_survey_template.id"), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    user_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    action: Mapped[str] = mapped_column(String(20), nullable=False)
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20), nullable=False)
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    template = relationship("SurveyTemplate", back_populates="events")
+
+
+class SurveyQuestion(Model):
+    """A question: its department, its place in the questionnaire, a 1–5 scale or a choice of options."""
+
+    __tablename__ = "community_survey_question"
+    __table_args__ = (UniqueConstraint("template_id", "position", name="uq_community_survey_question_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("community_survey_template.id"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    department: Mapped[str] = mapped_column(String(20), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False, default="scale")
+    text: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    template = relationship("SurveyTemplate", back_populates="questions")
+    options = relationship("SurveyOption", back_populates="question", order_by="SurveyOption.position",
+                           cascade="all, delete-orphan")
+
+    def department_label(self) -> str:
+        return str(SURVEY_DEPARTMENTS.get(self.department, self.department))
+
+    def kind_label(self) -> str:
+        return str(SURVEY_QUESTION_KINDS.get(self.kind, self.kind))
+
+
+class SurveyOption(Model):
+    """An option of a choice question, and whether choosing it counts as satisfied."""
+
+    __tablename__ = "community_survey_option"
+    __table_args__ = (UniqueConstraint("question_id", "position", name="uq_community_survey_option_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("community_survey_question.id"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    label: Mapped[str] = mapped_column(String(50), nullable=False)
+    satisfied: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    question = relationship("SurveyQuestion", back_populates="options")
+
+
+class SurveyCampaign(Audited, Model):
+    """满意度调查 of a community for a half year (half 1: January–June, 2: July–December), one questionnaire."""
+
+    __tablename__ = "community_survey_campaign"
+    __table_args__ = (UniqueConstraint("community_id", "year", "half", name="uq_community_survey_campaign_half"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    template_id: Mapped[int] = mapped_column(ForeignKey("community_survey_template.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    half: Mapped[int] = mapped_column(Integer, nullable=False)
+    starts_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ends_on: Mapped[date] = mapped_column(Date, nullable=False)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_by_name: Mapped[str | None] = mapped_column(String(100))
+
+    community = relationship("Community")
+    template = relationship("SurveyTemplate")
+
+    def __str__(self) -> str:
+        community = self.community.name if self.community else ""
+        return f"{community} {self.period_label()}".strip()
+
+    def period_label(self) -> str:
+        from flask_babel import gettext
+
+        if self.half == 1:
+            return gettext("First half of %(year)d", year=self.year)
+        return gettext("Second half of %(year)d", year=self.year)
+
+    def state_label(self) -> str:
+        return str(SURVEY_CAMPAIGN_STATES.get(self.state, self.state))
+
+
+class SurveyResponse(Audited, Model):
+    """One household's filled-in questionnaire of a campaign: entered from the paper form or imported (a typed form
+    and a taken-back one are in the audit log; an import writes one summary row there)."""
+
+    __tablename__ = "community_survey_response"
+    __table_args__ = (UniqueConstraint("campaign_id", "house_id", name="uq_community_survey_response_house"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("community_survey_campaign.id"), nullable=False)
+    house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False, index=True)
+    source: Mapped[str] = mapped_column(String(10), nullable=False, default="form")
+    remark: Mapped[str | None] = mapped_column(String(500))
+    entered_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    entered_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+    campaign = relationship("SurveyCampaign")
+    house = relationship("House")
+    answers = relationship("SurveyAnswer", back_populates="response", cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return self.house.house_no if self.house is not None else str(self.house_id)
+
+
+class SurveyAnswer(Model):
+    """The answer to one question: a score of 1–5 (scale) or the chosen option (choice)."""
+
+    __tablename__ = "community_survey_answer"
+    __table_args__ = (UniqueConstraint("response_id", "question_id", name="uq_community_survey_answer_question"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("community_survey_response.id"), nullable=False)
+    question_id: Mapped[int] = mapped_column(ForeignKey("community_survey_question.id"), nullable=False, index=True)
+    score: Mapped[int | None] = mapped_column(Integer)
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("community_survey_option.id"))
+
+    response = relationship("SurveyResponse", back_populates="answers")
+    question = relationship("SurveyQuestion")
+    option = relationship("SurveyOption")

@@ -4,13 +4,13 @@ Renders through app.core.pdf.render_pdf with templates/print/community/poster.ht
 prints clean; any other carries the "草稿/未发布" watermark on every page. A 催缴公告 prints the house numbers
 and amounts taken when it was drafted: there is no name, phone or other personal data to print.
 """
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext
 
 from app.community.models import Announcement
 from app.community.services import office_name
-from app.core.formatting import format_date
+from app.core.formatting import format_date, format_datetime
 from app.core.pdf import render_pdf
 
 PAPERS = {"a4": "A4", "a3": "A3"}
@@ -62,3 +62,17 @@ def poster_pdf(notice: Announcement, paper: str = "a4", seal: bool = False, toda
 
 def poster_filename(notice: Announcement, paper: str) -> str:
     return f"{notice.title}-{PAPERS.get(paper, 'A4')}.pdf"
+
+
+# ---------------------------------------------------------------------------- 满意度调查报告
+
+
+def survey_report_pdf(result: dict, printed_by: str, printed_at: datetime | None = None) -> bytes:
+    """满意度调查报告 of surveys.results(): A4, the summary and the definition of the rate, bar charts (inline SVG
+    drawn by the template) per department and per building against the previous survey, the tables per
+    department, building and question, the boxes to sign."""
+    from app.community.surveys import show_change, show_rate
+
+    return render_pdf("community/survey_report.html", result=result, rate=show_rate, change=show_change,
+                      printed_by=printed_by, printed_at=format_datetime(printed_at or datetime.now()),
+                      office=office_name(result["campaign"].community))

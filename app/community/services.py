@@ -556,11 +556,33 @@ def draft_activity_notice(activity_id, actor: Actor, now: datetime | None = None
 # ---------------------------------------------------------------------------- the state machine
 
 
+def table_rule(table, state: str, action: str):
+    """The row (from state, action, to state, roles) of a declared state table, or None."""
+    return next((row for row in table if row[0] == state and row[1] == action), None)
+
+
 def notice_rule(state: str, action: str):
-    for row in NOTICE_TRANSITIONS:
-        if row[0] == state and row[1] == action:
-            return row
-    return None
+    return table_rule(NOTICE_TRANSITIONS, state, action)
+
+
+def checked_step(table, action: str, actor: Actor, *, state: str, title: str, state_label: str, action_label: str,
+                 denied: str, note, note_required=frozenset()) -> tuple[str, str | None, dict]:
+    """One step of a declared state table, checked: (the state it leads to, the note cleaned, {field: message} of
+    the note). Raises RuleViolation when the table has no such step from `state` or the actor's roles may not
+    take it (`denied` says so); the caller adds its own checks to the errors and raises them."""
+    rule = table_rule(table, state, action)
+    if rule is None:
+        raise RuleViolation({"": gettext("“%(title)s” is %(state)s: it cannot be changed by “%(action)s”.",
+                                         title=title, state=state_label, action=action_label)})
+    if not actor.roles & rule[3]:
+        raise RuleViolation({"": denied})
+    errors: dict = {}
+    note = note.strip() if isinstance(note, str) and note.strip() else None
+    if note is not None:
+        check_plain_text(errors, {"note": note}, "note", _label("note"), NOTE_LIMIT)
+    if action in note_required and note is None:
+        errors["note"] = gettext("Please give the reason.")
+    return rule[2], note, errors
 
 
 def notice_actions(notice: Announcement, actor: Actor) -> list[str]:
@@ -584,20 +606,12 @@ def transition(notice_id, action: str, actor: Actor, *, note: str | None = None,
     if expected_version is not None and notice.version != expected_version:
         raise ConcurrentChange()
     label = str(NOTICE_ACTIONS.get(action, action))
-    rule = notice_rule(notice.state, action)
-    if rule is None:
-        raise RuleViolation({"": gettext("“%(title)s” is %(state)s: it cannot be changed by “%(action)s”.",
-                                         title=notice.title, state=notice.state_label(), action=label)})
-    if not actor.roles & rule[3]:
-        raise RuleViolation({"": gettext("You may not “%(action)s” this notice.", action=label)})
-    errors: dict = {}
-    note = note.strip() if isinstance(note, str) and note.strip() else None
-    if note is not None:
-        check_plain_text(errors, {"note": note}, "note", _label("note"), NOTE_LIMIT)
-    if action in NOTE_REQUIRED and note is None:
-        errors["note"] = gettext("Please give the reason.")
+    to_state, note, errors = checked_step(
+        NOTICE_TRANSITIONS, action, actor, state=notice.state, title=notice.title, state_label=notice.state_label(),
+        action_label=label, denied=gettext("You may not “%(action)s” this notice.", action=label), note=note,
+        note_required=NOTE_REQUIRED)
     raise_if(errors)
-    from_state, to_state = notice.state, rule[2]
+    from_state = notice.state
     if action == "approve":
         notice.published_at = now
         notice.published_by_name = actor.name

@@ -109,6 +109,16 @@ RESOURCES: dict[str, list[str]] = {
     "visit_recording": ["VisitRecordView"],
     "visit_zones": ["ZoneView"],
     "visit_reports": ["VisitCoverageView"],
+    # 满意度调查: questionnaires (drafting, the approval buttons: community.surveys decides who approves),
+    # campaigns (opening and ending them is the 项目经理's), entering and importing the forms, the results (the
+    # report PDF is can_report: not a read, the 项目经理 prints it)
+    "survey_templates": ["SurveyTemplateView"],
+    "survey_template_drafting": ["SurveyTemplateEditView"],
+    "survey_template_actions": ["SurveyTemplateActionView"],
+    "survey_campaigns": ["SurveyCampaignView"],
+    "survey_campaign_admin": ["SurveyCampaignAdminView"],
+    "survey_answers": ["SurveyEntryView"],
+    "survey_results": ["SurveyResultView"],
 }
 SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my_work_orders", "work_order_actions",
                      "complaints", "complaint_actions", "consultations", "service_requests", "service_catalog",
@@ -130,6 +140,9 @@ MATRIX: dict[str, dict[str, str]] = {
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
         # assigns the 专责区, records visits of any assistant, writes the month's summary, prints the report
         "visits": "r", "visit_recording": "w", "visit_zones": "w", "visit_reports": "w",
+        # approves the questionnaires, opens and ends the surveys, prints the report
+        "survey_templates": "r", "survey_template_drafting": "w", "survey_template_actions": "w",
+        "survey_campaigns": "r", "survey_campaign_admin": "w", "survey_answers": "w", "survey_results": "w",
     },
     SERVICE: {  # the front desk: registers owners, residents, vehicles, cards, moves and transfers
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -144,6 +157,9 @@ MATRIX: dict[str, dict[str, str]] = {
         "announcements": "r", "announcement_drafting": "w", "announcement_actions": "w", "activities": "w",
         # 物业助理: records the visits of his own zone; reads the zones, the coverage and the report
         "visits": "r", "visit_recording": "w", "visit_zones": "r", "visit_reports": "r",
+        # the 物业部 drafts the questionnaire and submits it, types and imports the forms, reads the results
+        "survey_templates": "r", "survey_template_drafting": "w", "survey_template_actions": "w",
+        "survey_campaigns": "r", "survey_answers": "w", "survey_results": "r",
     },
     CASHIER: {
         "communities": "r", "buildings": "r", "units": "r", "houses": "r", "parking": "r",
@@ -273,6 +289,11 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "VisitRecordView": ("Record a visit", "Community relations"),
     "VisitView": ("Client visits", "Community relations"),
     "ZoneView": ("Visit zones", "Community relations"),
+    "SurveyCampaignView": ("Satisfaction surveys", "Community relations"),
+    "SurveyResultView": ("Survey results", "Community relations"),
+    "SurveyTemplateView": ("Survey questionnaires", "Community relations"),
+    "SurveyTemplateEditView": ("Draft a questionnaire", "Community relations"),
+    "SurveyCampaignAdminView": ("Start a survey", "Community relations"),
 }
 
 

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
+from tests.community.survey_data import fresh, surveyed  # noqa: F401  (the 满意度调查 data set: fixtures)
+
 TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 9, 30)
 

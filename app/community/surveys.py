@@ -1,0 +1,909 @@
+"""满意度调查 rules: questionnaires (drafted by the 物业部, approved by the 项目经理, never edited once approved),
+half-yearly campaigns per community, the households' answers (typed from the paper forms or imported from
+Excel) and the satisfaction rates.
+
+The questionnaire's state machine is one declared table (TEMPLATE_TRANSITIONS: from state, action, to state,
+roles allowed); every change of state goes through `transition()`, which writes the history row. Only a draft is
+edited; an approved questionnaire is copied to a new draft (`copy_template`). A campaign is opened with an
+approved questionnaire only; one campaign per community and half year, one answer per household and campaign,
+both held by unique keys in the database as well as checked here.
+
+满意率 (the one definition, RATE_DEFINITION): satisfied answers / answers given × 100 %. A scale answer is
+satisfied at 4 (满意) or 5 (非常满意); a choice answer when its option is marked as satisfied. A question left
+blank is no answer and is not counted. A department's or a building's rate pools the answers of its questions or
+its households. Rates are shown to 0.1 %; the change against the previous campaign is the difference of the two
+shown rates, in percentage points.
+
+No request, no Flask globals: views, the demo and tests pass an `Actor`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.community.models import (SURVEY_DEPARTMENTS, SURVEY_QUESTION_KINDS, SURVEY_SCALE, SurveyAnswer, SurveyCampaign,
+                                  SurveyOption, SurveyQuestion, SurveyResponse, SurveyTemplate, SurveyTemplateEvent)
+from app.community.services import _get, _now, check_plain_text, checked_step, table_rule
+from app.core.audit import log_event
+from app.core.formatting import format_date
+from app.core.rules import Actor, ConcurrentChange, RuleViolation, as_id, raise_if
+from app.estate.models import Building, Community, House
+from app.extensions import db
+from app.security import roles
+
+LABELS = {
+    "name": _l("Name of the questionnaire"),
+    "intro": _l("Introduction printed above the questions"),
+    "state": _l("State"),
+    "created_at": _l("Drafted at"),
+    "created_by_name": _l("Drafted by"),
+    "approved_at": _l("Approved at"),
+    "approved_by_name": _l("Approved by"),
+    "copied_from": _l("Drafted anew from"),
+    "department": _l("Department"),
+    "kind": _l("Kind of question"),
+    "text": _l("Question"),
+    "satisfied_options": _l("Options counted as satisfied (one a line)"),
+    "other_options": _l("Other options (one a line)"),
+    "community": _l("Community"),
+    "template": _l("Questionnaire"),
+    "year": _l("Year"),
+    "half": _l("Half year"),
+    "period_label": _l("Half year"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+    "closed_at": _l("Ended at"),
+    "house": _l("House number"),
+    "remark": _l("Remark"),
+    "note": _l("Note"),
+    "file": _l("Excel file (.xlsx)"),
+    "campaign": _l("Satisfaction survey"),
+    "source": _l("Entered from"),
+    "entered_at": _l("Entered at"),
+    "entered_by_name": _l("Entered by"),
+}
+HALVES = {1: _l("First half"), 2: _l("Second half")}
+NAME_LIMIT = 60
+INTRO_LIMIT = 500
+QUESTION_LIMIT = 200
+OPTION_LIMIT = 50
+MAX_QUESTIONS = 60
+MAX_OPTIONS = 9  # typed as one digit on the entry page
+SATISFIED_SCORE = 4  # 4 满意 and 5 非常满意
+
+DRAFTERS = frozenset({roles.SERVICE, roles.MANAGER, roles.ADMIN})  # the 物业部 drafts the questionnaire
+APPROVERS = frozenset({roles.MANAGER, roles.ADMIN})  # the 项目经理 (项目负责人) approves it
+CAMPAIGN_RUNNERS = APPROVERS  # opens and closes the campaigns
+CLERKS = frozenset({roles.SERVICE, roles.MANAGER, roles.ADMIN})  # enter and import the forms
+
+# The questionnaire's state machine: (from state, action, to state, roles that may do it).
+TEMPLATE_TRANSITIONS: list[tuple[str, str, str, frozenset]] = [
+    ("draft", "submit", "pending", DRAFTERS),
+    ("pending", "approve", "approved", APPROVERS),
+    ("pending", "return", "draft", APPROVERS),
+    ("approved", "retire", "retired", APPROVERS),
+]
+TEMPLATE_ACTIONS = {
+    "create": _l("Drafted"),
+    "edit": _l("Draft edited"),
+    "submit": _l("Submit for approval"),
+    "approve": _l("Approve"),
+    "return": _l("Return to the drafter"),
+    "retire": _l("Retire the questionnaire"),
+}
+NOTE_REQUIRED = {"return", "retire"}
+
+# The campaign's two states: (from state, action, to state), done by CAMPAIGN_RUNNERS.
+CAMPAIGN_TRANSITIONS = [("open", "close", "closed"), ("closed", "reopen", "open")]
+CAMPAIGN_ACTIONS = {"close": _l("End the survey"), "reopen": _l("Reopen the survey")}
+
+RATE_DEFINITION = _l("Satisfaction rate = satisfied answers ÷ answers given × 100%. On the 1–5 scale, 4 "
+                     "(satisfied) and 5 (very satisfied) count as satisfied; on a choice question, the options "
+                     "marked as satisfied. A question left blank is not an answer and is not counted. A department's "
+                     "or a building's rate pools all the answers of its questions or of its households. The change "
+                     "is the difference from the previous survey of the same community, in percentage points.")
+
+
+def _label(name: str) -> str:
+    return str(LABELS.get(name, name))
+
+
+def _flushed(obj):
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConcurrentChange() from None
+    return obj
+
+
+def _lines(text) -> list[str]:
+    if not isinstance(text, str):
+        return []
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# ---------------------------------------------------------------------------- questionnaires
+
+
+def _require(actor: Actor, allowed: frozenset, message: str) -> None:
+    if not actor.roles & allowed:
+        raise RuleViolation({"": message})
+
+
+def _draft_of(pk, actor: Actor, expected_version: int | None = None) -> SurveyTemplate:
+    """The questionnaire `pk` if it may be changed now (a draft) by this actor; else RuleViolation."""
+    _require(actor, DRAFTERS, gettext("Only the service desk or the project manager may draft questionnaires."))
+    template = _get(SurveyTemplate, pk)
+    if template is None:
+        raise RuleViolation({"": gettext("There is no such questionnaire.")})
+    if expected_version is not None and template.version != expected_version:
+        raise ConcurrentChange()
+    if template.state != "draft":
+        raise RuleViolation({"": gettext(
+            "“%(name)s” is %(state)s: only a draft can be changed. Draft a copy of it to change the questions.",
+            name=template.name, state=template.state_label())})
+    return template
+
+
+def _event(template: SurveyTemplate, actor: Actor, action: str, from_state, to_state, now, note=None) -> None:
+    template.events.append(SurveyTemplateEvent(at=now, user_id=actor.id, user_name=actor.name, action=action,
+                                               from_state=from_state, to_state=to_state, note=note))
+
+
+def check_template(values: dict) -> dict:
+    errors: dict = {}
+    check_plain_text(errors, values, "name", _label("name"), NAME_LIMIT)
+    check_plain_text(errors, values, "intro", _label("intro"), INTRO_LIMIT, required=False)
+    return errors
+
+
+def save_template(values: dict, actor: Actor, pk=None, *, expected_version: int | None = None,
+                  now: datetime | None = None) -> SurveyTemplate:
+    """Create a draft questionnaire (name, intro) or change a draft's. Flushes; RuleViolation writes nothing."""
+    now = _now(now)
+    if pk is None:
+        _require(actor, DRAFTERS, gettext("Only the service desk or the project manager may draft questionnaires."))
+        template = None
+    else:
+        template = _draft_of(pk, actor, expected_version)
+    raise_if(check_template(values))
+    intro = (values.get("intro") or "").strip() or None
+    if template is None:
+        template = SurveyTemplate(name=values["name"].strip(), intro=intro, state="draft", created_at=now,
+                                  created_by_name=actor.name)
+        _event(template, actor, "create", None, "draft", now)
+        db.session.add(template)
+    else:
+        template.name, template.intro = values["name"].strip(), intro
+        _event(template, actor, "edit", "draft", "draft", now)
+    return _flushed(template)
+
+
+def check_question(values: dict) -> tuple[dict, list[tuple[str, bool]]]:
+    """({field: message}, the options [(label, satisfied)] of a choice question)."""
+    errors: dict = {}
+    if values.get("department") not in SURVEY_DEPARTMENTS:
+        errors["department"] = gettext("Please choose %(label)s.", label=_label("department"))
+    kind = values.get("kind")
+    if kind not in SURVEY_QUESTION_KINDS:
+        errors["kind"] = gettext("Please choose %(label)s.", label=_label("kind"))
+    check_plain_text(errors, values, "text", _label("text"), QUESTION_LIMIT)
+    options: list[tuple[str, bool]] = []
+    if kind == "choice":
+        good, other = _lines(values.get("satisfied_options")), _lines(values.get("other_options"))
+        options = [(label, True) for label in good] + [(label, False) for label in other]
+        labels = [label for label, _s in options]
+        if not good:
+            errors["satisfied_options"] = gettext("A choice question needs at least one option counted as "
+                                                  "satisfied.")
+        if not other:
+            errors["other_options"] = gettext("A choice question needs at least one option not counted as "
+                                              "satisfied.")
+        if len(options) > MAX_OPTIONS:
+            errors["other_options"] = gettext("A question may have at most %(n)d options.", n=MAX_OPTIONS)
+        elif len(set(labels)) != len(labels):
+            errors["other_options"] = gettext("Each option may appear only once.")
+        for label in labels:
+            probe: dict = {}
+            check_plain_text(probe, {"o": label}, "o", gettext("An option"), OPTION_LIMIT)
+            if probe:
+                errors.setdefault("other_options", probe["o"])
+            elif label.isdigit():
+                errors.setdefault("other_options", gettext("An option cannot be only a number (“%(label)s”): the "
+                                                           "number typed on the entry page is its place.",
+                                                           label=label))
+    return errors, options
+
+
+def add_question(template_id, values: dict, actor: Actor, *, now: datetime | None = None) -> SurveyQuestion:
+    """Add a question at the end of a draft: department, kind, text; a choice question's options."""
+    template = _draft_of(template_id, actor)
+    errors, options = check_question(values)
+    if len(template.questions) >= MAX_QUESTIONS:
+        errors[""] = gettext("A questionnaire may have at most %(n)d questions.", n=MAX_QUESTIONS)
+    raise_if(errors)
+    position = max((q.position for q in template.questions), default=0) + 1
+    question = SurveyQuestion(department=values["department"], kind=values["kind"], text=values["text"].strip(),
+                              position=position,
+                              options=[SurveyOption(position=i, label=label, satisfied=satisfied)
+                                       for i, (label, satisfied) in enumerate(options, start=1)])
+    template.questions.append(question)
+    _event(template, actor, "edit", "draft", "draft", _now(now), gettext("Question %(n)d added.", n=position))
+    return _flushed(question)
+
+
+def _question_of(template: SurveyTemplate, question_id) -> SurveyQuestion:
+    qid = as_id(question_id)
+    question = next((q for q in template.questions if q.id == qid), None)
+    if question is None:
+        raise RuleViolation({"": gettext("There is no such question in this questionnaire.")})
+    return question
+
+
+def _renumber(template: SurveyTemplate, ordered: list[SurveyQuestion]) -> None:
+    """Give the questions the positions 1..n in `ordered` (through free numbers first: the unique key)."""
+    top = max((q.position for q in template.questions), default=0)
+    for i, q in enumerate(ordered, start=1):
+        q.position = top + i
+    db.session.flush()
+    for i, q in enumerate(ordered, start=1):
+        q.position = i
+    db.session.flush()
+
+
+def remove_question(template_id, question_id, actor: Actor, *, now: datetime | None = None) -> SurveyTemplate:
+    template = _draft_of(template_id, actor)
+    question = _question_of(template, question_id)
+    template.questions.remove(question)
+    db.session.flush()
+    _renumber(template, sorted(template.questions, key=lambda q: q.position))
+    _event(template, actor, "edit", "draft", "draft", _now(now),
+           gettext("Question “%(text)s” removed.", text=question.text[:60]))
+    return _flushed(template)
+
+
+def move_question(template_id, question_id, step: int, actor: Actor) -> SurveyTemplate:
+    """Move a question one place up (step −1) or down (+1)."""
+    template = _draft_of(template_id, actor)
+    question = _question_of(template, question_id)
+    ordered = sorted(template.questions, key=lambda q: q.position)
+    i = ordered.index(question)
+    j = i + (1 if step > 0 else -1)
+    if 0 <= j < len(ordered):
+        ordered[i], ordered[j] = ordered[j], ordered[i]
+        _renumber(template, ordered)
+    return _flushed(template)
+
+
+def copy_template(pk, actor: Actor, now: datetime | None = None) -> SurveyTemplate:
+    """Draft anew: a new draft with the questionnaire's name, introduction and questions."""
+    _require(actor, DRAFTERS, gettext("Only the service desk or the project manager may draft questionnaires."))
+    source = _get(SurveyTemplate, pk)
+    if source is None:
+        raise RuleViolation({"": gettext("There is no such questionnaire.")})
+    now = _now(now)
+    copy = SurveyTemplate(name=source.name, intro=source.intro, state="draft", created_at=now,
+                          created_by_name=actor.name, copied_from=source)
+    copy.questions = [SurveyQuestion(position=q.position, department=q.department, kind=q.kind, text=q.text,
+                                     options=[SurveyOption(position=o.position, label=o.label, satisfied=o.satisfied)
+                                              for o in q.options])
+                      for q in source.questions]
+    _event(copy, actor, "create", None, "draft", now,
+           gettext("Drafted anew from questionnaire no. %(no)d.", no=source.id))
+    db.session.add(copy)
+    return _flushed(copy)
+
+
+def template_actions(template: SurveyTemplate, actor: Actor) -> list[str]:
+    """The actions this actor may take on the questionnaire now (for the buttons)."""
+    return [action for state, action, _to, allowed in TEMPLATE_TRANSITIONS
+            if state == template.state and actor.roles & allowed]
+
+
+def may_edit(template: SurveyTemplate, actor: Actor) -> bool:
+    return template.state == "draft" and bool(actor.roles & DRAFTERS)
+
+
+def transition(template_id, action: str, actor: Actor, *, note: str | None = None,
+               expected_version: int | None = None, now: datetime | None = None) -> SurveyTemplate:
+    """Move a questionnaire by `action` if the table and the actor's roles allow it; a draft without questions
+    is not submitted; return and retire need the reason. Writes the history row and flushes."""
+    now = _now(now)
+    template = _get(SurveyTemplate, template_id)
+    if template is None:
+        raise RuleViolation({"": gettext("There is no such questionnaire.")})
+    if expected_version is not None and template.version != expected_version:
+        raise ConcurrentChange()
+    label = str(TEMPLATE_ACTIONS.get(action, action))
+    to_state, note, errors = checked_step(
+        TEMPLATE_TRANSITIONS, action, actor, state=template.state, title=template.name,
+        state_label=template.state_label(), action_label=label,
+        denied=gettext("You may not “%(action)s” this questionnaire.", action=label), note=note,
+        note_required=NOTE_REQUIRED)
+    if action == "submit" and not template.questions:
+        errors[""] = gettext("The questionnaire has no question yet.")
+    raise_if(errors)
+    from_state = template.state
+    if action == "approve":
+        template.approved_at, template.approved_by_name = now, actor.name
+    template.state = to_state
+    _event(template, actor, action, from_state, to_state, now, note)
+    return _flushed(template)
+
+
+def approved_templates() -> list[SurveyTemplate]:
+    return list(db.session.scalars(select(SurveyTemplate).where(SurveyTemplate.state == "approved")
+                                   .order_by(SurveyTemplate.id.desc())))
+
+
+# ---------------------------------------------------------------------------- campaigns
+
+
+def half_label(year: int, half: int) -> str:
+    if half == 1:
+        return gettext("First half of %(year)d", year=year)
+    return gettext("Second half of %(year)d", year=year)
+
+
+def half_of(day: date) -> tuple[int, int]:
+    return day.year, 1 if day.month <= 6 else 2
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def check_campaign(values: dict) -> tuple[dict, dict]:
+    errors: dict = {}
+    clean: dict = {}
+    clean["community"] = _get(Community, values.get("community"))
+    if clean["community"] is None:
+        errors["community"] = gettext("Please choose %(label)s.", label=_label("community"))
+    template = _get(SurveyTemplate, values.get("template"))
+    if template is None:
+        errors["template"] = gettext("Please choose %(label)s.", label=_label("template"))
+    elif template.state != "approved":
+        errors["template"] = gettext("“%(name)s” is %(state)s: only an approved questionnaire can be used.",
+                                     name=template.name, state=template.state_label())
+    clean["template"] = template
+    year, half = values.get("year"), values.get("half")
+    year = int(year) if isinstance(year, str) and year.strip().isdigit() else year
+    half = int(half) if isinstance(half, str) and half.strip().isdigit() else half
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors["year"] = gettext("%(label)s must be between %(low)d and %(high)d.", label=_label("year"),
+                                 low=2000, high=2100)
+    if half not in HALVES:
+        errors["half"] = gettext("Please choose %(label)s.", label=_label("half"))
+    clean["year"], clean["half"] = year, half
+    for name in ("starts_on", "ends_on"):
+        clean[name] = _as_date(values.get(name))
+        if clean[name] is None:
+            errors[name] = gettext("%(label)s is not a valid date.", label=_label(name))
+    if clean["starts_on"] and clean["ends_on"] and clean["ends_on"] < clean["starts_on"]:
+        errors["ends_on"] = gettext("The end (%(end)s) must not be before the start (%(start)s).",
+                                    end=format_date(clean["ends_on"]), start=format_date(clean["starts_on"]))
+    if not errors and clean["community"] is not None:
+        taken = db.session.scalar(select(SurveyCampaign).where(
+            SurveyCampaign.community_id == clean["community"].id, SurveyCampaign.year == year,
+            SurveyCampaign.half == half))
+        if taken is not None:
+            errors["half"] = _one_campaign_message(clean["community"].name, year, half)
+    return errors, clean
+
+
+def _one_campaign_message(community: str, year: int, half: int) -> str:
+    return gettext("%(community)s already has its survey of %(period)s: one survey per community and half year.",
+                   community=community, period=half_label(year, half))
+
+
+def open_campaign(values: dict, actor: Actor, now: datetime | None = None) -> SurveyCampaign:
+    """Open a campaign: community, year, half (1|2), an approved template, starts_on, ends_on."""
+    _require(actor, CAMPAIGN_RUNNERS, gettext("Only the project manager may open or end a survey."))
+    errors, clean = check_campaign(values)
+    raise_if(errors)
+    campaign = SurveyCampaign(community=clean["community"], template=clean["template"], year=clean["year"],
+                              half=clean["half"], starts_on=clean["starts_on"], ends_on=clean["ends_on"], state="open",
+                              created_at=_now(now), created_by_name=actor.name)
+    db.session.add(campaign)
+    try:
+        db.session.flush()
+    except IntegrityError:  # opened by someone else a moment ago
+        db.session.rollback()
+        raise RuleViolation({"half": _one_campaign_message(clean["community"].name, clean["year"],
+                                                           clean["half"])}) from None
+    return campaign
+
+
+def campaign_transition(campaign_id, action: str, actor: Actor, now: datetime | None = None) -> SurveyCampaign:
+    _require(actor, CAMPAIGN_RUNNERS, gettext("Only the project manager may open or end a survey."))
+    campaign = _get(SurveyCampaign, campaign_id)
+    if campaign is None:
+        raise RuleViolation({"": gettext("There is no such survey.")})
+    rule = table_rule(CAMPAIGN_TRANSITIONS, campaign.state, action)
+    if rule is None:
+        raise RuleViolation({"": gettext("The survey is %(state)s: it cannot be changed by “%(action)s”.",
+                                         state=campaign.state_label(),
+                                         action=str(CAMPAIGN_ACTIONS.get(action, action)))})
+    campaign.state = rule[2]
+    if action == "close":
+        campaign.closed_at, campaign.closed_by_name = _now(now), actor.name
+    else:
+        campaign.closed_at, campaign.closed_by_name = None, None
+    db.session.flush()
+    return campaign
+
+
+def campaigns(community_id=None) -> list[SurveyCampaign]:
+    stmt = select(SurveyCampaign).order_by(SurveyCampaign.year.desc(), SurveyCampaign.half.desc(),
+                                           SurveyCampaign.community_id)
+    if community_id:
+        stmt = stmt.where(SurveyCampaign.community_id == community_id)
+    return list(db.session.scalars(stmt))
+
+
+def previous_campaign(campaign: SurveyCampaign) -> SurveyCampaign | None:
+    """The latest campaign of the same community before this one's half year."""
+    earlier = (SurveyCampaign.year < campaign.year) | and_(SurveyCampaign.year == campaign.year,
+                                                          SurveyCampaign.half < campaign.half)
+    return db.session.scalars(select(SurveyCampaign).where(SurveyCampaign.community_id == campaign.community_id,
+                                                           earlier)
+                              .order_by(SurveyCampaign.year.desc(), SurveyCampaign.half.desc()).limit(1)).first()
+
+
+# ---------------------------------------------------------------------------- answers
+
+
+@lru_cache(maxsize=1)
+def _scale_words() -> dict[str, int]:
+    """The scale's words in Chinese and English → score (the catalogs do not change while the app runs)."""
+    words = {}
+    for locale in ("zh", "en"):
+        with force_locale(locale):
+            words.update({str(label): score for score, label in SURVEY_SCALE.items()})
+    return words
+
+
+def parse_answer(question: SurveyQuestion, raw) -> tuple[bool, int | None, SurveyOption | None]:
+    """(ok, score, option) of what was typed or imported for a question: empty is no answer (ok, None, None);
+    a scale takes 1–5 or its words (满意 ...); a choice takes the option's place (1, 2, ...) or its text."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return True, None, None
+    if isinstance(raw, Decimal) and raw == raw.to_integral_value():
+        raw = int(raw)
+    text = str(raw).strip() if not isinstance(raw, bool) else ""
+    number = int(text) if re.fullmatch(r"[0-9]{1,2}", text, re.ASCII) else None
+    if question.kind == "scale":
+        score = number if number is not None else _scale_words().get(text)
+        return (True, score, None) if score in SURVEY_SCALE else (False, None, None)
+    for option in question.options:
+        if option.position == number or option.label == text:
+            return True, None, option
+    return False, None, None
+
+
+def answer_hint(question: SurveyQuestion) -> str:
+    """What a question takes: "1 很不满意 … 5 非常满意" or "1 满意 2 基本满意 3 不满意"."""
+    if question.kind == "scale":
+        return " ".join(f"{score} {label}" for score, label in SURVEY_SCALE.items())
+    return " ".join(f"{o.position} {o.label}" for o in question.options)
+
+
+def _answer_problem(question: SurveyQuestion) -> str:
+    return gettext("Question %(n)d: please give one of %(hint)s, or leave it blank.", n=question.position,
+                   hint=answer_hint(question))
+
+
+def find_house(community_id: int, house_no) -> House | None:
+    text = str(house_no or "").strip()
+    if not text or len(text) > 60:
+        return None
+    return db.session.scalars(select(House).where(House.community_id == community_id, House.house_no == text)
+                              .limit(1)).first()
+
+
+def _answered(campaign_id: int, house_ids) -> set[int]:
+    ids = list(house_ids)
+    found: set[int] = set()
+    for i in range(0, len(ids), 500):
+        found.update(db.session.scalars(select(SurveyResponse.house_id).where(
+            SurveyResponse.campaign_id == campaign_id, SurveyResponse.house_id.in_(ids[i:i + 500]))))
+    return found
+
+
+def _answered_message(house_no: str) -> str:
+    return gettext("%(house)s has already answered this survey: one household answers once. Find its form in the "
+                   "list to correct it.", house=house_no)
+
+
+def _open_campaign(campaign_id, actor: Actor) -> SurveyCampaign:
+    _require(actor, CLERKS, gettext("Only the service desk or the project manager may enter survey forms."))
+    campaign = _get(SurveyCampaign, campaign_id)
+    if campaign is None:
+        raise RuleViolation({"": gettext("There is no such survey.")})
+    if campaign.state != "open":
+        raise RuleViolation({"": gettext("The survey %(survey)s has ended: no more forms are taken.",
+                                         survey=str(campaign))})
+    return campaign
+
+
+def check_answers(campaign: SurveyCampaign, raw: dict) -> tuple[dict, list]:
+    """raw: {question id: typed value}. ({field "q<id>": message}, [(question, score, option)])."""
+    errors: dict = {}
+    answers = []
+    for question in campaign.template.questions:
+        ok, score, option = parse_answer(question, raw.get(question.id, raw.get(str(question.id))))
+        if not ok:
+            errors[f"q{question.id}"] = _answer_problem(question)
+        elif score is not None or option is not None:
+            answers.append((question, score, option))
+    if not errors and not answers:
+        errors[""] = gettext("The form has no answer: every question is blank.")
+    return errors, answers
+
+
+def record_response(campaign_id, house_no, raw: dict, actor: Actor, *, remark: str = "", source: str = "form",
+                    now: datetime | None = None) -> SurveyResponse:
+    """One household's form: the house (its 房号 in the campaign's community) and the answers by question id.
+    Flushes; raises RuleViolation and writes nothing when the house is wrong, has answered already, or an
+    answer is not one of the question's."""
+    campaign = _open_campaign(campaign_id, actor)
+    errors: dict = {}
+    house = find_house(campaign.community_id, house_no)
+    if house is None:
+        errors["house"] = gettext("%(community)s has no house %(house)s.", community=campaign.community.name,
+                                  house=str(house_no or "").strip()[:60] or "—")
+    elif _answered(campaign.id, [house.id]):
+        errors["house"] = _answered_message(house.house_no)
+    check_plain_text(errors, {"remark": remark}, "remark", _label("remark"), 500, required=False)
+    answer_errors, answers = check_answers(campaign, raw)
+    errors.update(answer_errors)
+    raise_if(errors)
+    response = SurveyResponse(campaign=campaign, house=house, source=source, remark=(remark or "").strip() or None,
+                              entered_at=_now(now), entered_by_name=actor.name,
+                              answers=[SurveyAnswer(question=q, score=score, option=option)
+                                       for q, score, option in answers])
+    db.session.add(response)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same household typed at the same moment by another clerk
+        db.session.rollback()
+        raise RuleViolation({"house": _answered_message(house.house_no)}) from None
+    return response
+
+
+def delete_response(response_id, actor: Actor) -> str:
+    """Take back a wrongly typed form (while the survey is open); returns its house number."""
+    response = _get(SurveyResponse, response_id)
+    if response is None:
+        raise RuleViolation({"": gettext("There is no such form.")})
+    _open_campaign(response.campaign_id, actor)
+    house_no = response.house.house_no
+    db.session.delete(response)
+    db.session.flush()
+    return house_no
+
+
+def progress(campaign: SurveyCampaign) -> tuple[int, int]:
+    """(forms entered, households of the community)."""
+    answered = db.session.scalar(select(func.count()).select_from(SurveyResponse)
+                                 .where(SurveyResponse.campaign_id == campaign.id)) or 0
+    households = db.session.scalar(select(func.count()).select_from(House)
+                                   .where(House.community_id == campaign.community_id)) or 0
+    return answered, households
+
+
+def recent_responses(campaign_id: int, limit: int = 20) -> list[SurveyResponse]:
+    return list(db.session.scalars(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign_id)
+                                   .order_by(SurveyResponse.id.desc()).limit(limit)))
+
+
+def unanswered_house_numbers(campaign: SurveyCampaign, limit: int = 5000) -> list[str]:
+    answered = select(SurveyResponse.house_id).where(SurveyResponse.campaign_id == campaign.id)
+    return list(db.session.scalars(select(House.house_no).where(House.community_id == campaign.community_id,
+                                                                ~House.id.in_(answered))
+                                   .order_by(House.house_no).limit(limit)))
+
+
+# ---------------------------------------------------------------------------- rates
+
+
+def percent(satisfied: int, answered: int) -> Decimal | None:
+    """The rate in % to 0.1, half up; None without an answer."""
+    if not answered:
+        return None
+    return (Decimal(satisfied) * 100 / Decimal(answered)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def change(now: Decimal | None, before: Decimal | None) -> Decimal | None:
+    """The change in percentage points between two shown rates; None when either is missing."""
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+@dataclass
+class Rate:
+    satisfied: int = 0
+    answered: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        return percent(self.satisfied, self.answered)
+
+    def add(self, satisfied: int, answered: int) -> None:
+        self.satisfied += satisfied
+        self.answered += answered
+
+
+@dataclass
+class Line:
+    """A row of the results: this campaign's Rate and the previous campaign's, and the change in points."""
+
+    key: object
+    label: str
+    now: Rate = field(default_factory=Rate)
+    before: Rate | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def change(self) -> Decimal | None:
+        return change(self.now.rate, self.before.rate if self.before else None)
+
+
+def _counts(campaign_id: int) -> list[tuple[int, int, int, int]]:
+    """[(question id, building id, satisfied, answers)] of a campaign, counted in the database."""
+    satisfied = case((and_(SurveyQuestion.kind == "scale", SurveyAnswer.score >= SATISFIED_SCORE), 1),
+                     (SurveyOption.satisfied.is_(True), 1), else_=0)
+    stmt = (select(SurveyAnswer.question_id, House.building_id, func.sum(satisfied), func.count())
+            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+            .join(House, House.id == SurveyResponse.house_id)
+            .outerjoin(SurveyOption, SurveyOption.id == SurveyAnswer.option_id)
+            .where(SurveyResponse.campaign_id == campaign_id)
+            .group_by(SurveyAnswer.question_id, House.building_id))
+    return [(q, b, int(s or 0), int(n)) for q, b, s, n in db.session.execute(stmt)]
+
+
+def _rates(campaign: SurveyCampaign) -> dict:
+    """{"question": {id: Rate}, "department": {code: Rate}, "building": {id: Rate}, "overall": Rate}."""
+    departments = {q.id: q.department for q in campaign.template.questions}
+    out = {"question": {}, "department": {}, "building": {}, "overall": Rate()}
+    for question_id, building_id, satisfied, answered in _counts(campaign.id):
+        out["question"].setdefault(question_id, Rate()).add(satisfied, answered)
+        out["department"].setdefault(departments.get(question_id), Rate()).add(satisfied, answered)
+        out["building"].setdefault(building_id, Rate()).add(satisfied, answered)
+        out["overall"].add(satisfied, answered)
+    return out
+
+
+def department_rates(campaign_id) -> dict[str, Rate]:
+    """The satisfaction per department of a campaign: {department code: Rate(satisfied, answered)}, every
+    department of SURVEY_DEPARTMENTS (an empty Rate where no question of it was answered). Rate.rate is the
+    percentage to 0.1 (None without answers). The staff assessment reads this."""
+    campaign = _get(SurveyCampaign, campaign_id)
+    if campaign is None:
+        raise RuleViolation({"": gettext("There is no such survey.")})
+    found = _rates(campaign)["department"]
+    return {code: found.get(code, Rate()) for code in SURVEY_DEPARTMENTS}
+
+
+def _natural(text: str) -> list:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text or "")]
+
+
+def results(campaign_id) -> dict:
+    """Everything the results page and the report show: the campaign, the previous one, the lines per question,
+    per department and per building (each against the previous campaign), the overall line, forms entered,
+    households and their share."""
+    campaign = _get(SurveyCampaign, campaign_id)
+    if campaign is None:
+        raise RuleViolation({"": gettext("There is no such survey.")})
+    previous = previous_campaign(campaign)
+    now = _rates(campaign)
+    before = _rates(previous) if previous is not None else None
+    prev_questions = {}
+    if previous is not None:
+        prev_questions = {(q.department, q.text): q.id for q in previous.template.questions}
+    questions = []
+    for q in campaign.template.questions:
+        line = Line(q.id, q.text, now["question"].get(q.id, Rate()), extra={"question": q, "position": q.position,
+                                                                          "department": q.department_label()})
+        if before is not None and (q.department, q.text) in prev_questions:
+            line.before = before["question"].get(prev_questions[(q.department, q.text)], Rate())
+        questions.append(line)
+    used = {q.department for q in campaign.template.questions}
+    departments = [Line(code, str(label), now["department"].get(code, Rate()),
+                        before["department"].get(code, Rate()) if before is not None else None)
+                   for code, label in SURVEY_DEPARTMENTS.items() if code in used]
+    buildings = sorted(db.session.scalars(select(Building).where(Building.community_id == campaign.community_id)),
+                       key=lambda b: _natural(b.code))
+    building_lines = [Line(b.id, b.name, now["building"].get(b.id, Rate()),
+                           before["building"].get(b.id, Rate()) if before is not None else None)
+                      for b in buildings]
+    answered, households = progress(campaign)
+    overall = Line("all", gettext("All questions"), now["overall"], before["overall"] if before is not None else None)
+    return {
+        "campaign": campaign, "previous": previous, "questions": questions, "departments": departments,
+        "buildings": building_lines, "overall": overall, "responses": answered, "households": households,
+        "share": percent(answered, households), "definition": str(RATE_DEFINITION),
+    }
+
+
+def show_rate(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def show_change(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"+{value:.1f}" if value > 0 else f"{value:.1f}"
+
+
+# ---------------------------------------------------------------------------- Excel: template and import
+
+MAX_IMPORT_ROWS = 10_000
+
+
+def _house_header() -> str:
+    with force_locale("zh"):
+        return str(_label("house"))
+
+
+def _remark_header() -> str:
+    with force_locale("zh"):
+        return str(_label("remark"))
+
+
+def question_header(question: SurveyQuestion) -> str:
+    """The question's column in the workbook: its number and text (what the paper form says)."""
+    return f"{question.position}. {question.text}"
+
+
+def import_template(campaign: SurveyCampaign) -> bytes:
+    """The workbook to fill in: 房号, one column per question in order (a drop-down of the allowed answers),
+    备注; and a sheet of instructions. Chinese whatever the page's language."""
+    from app.core.excel import Sheet, write_workbook
+
+    questions = list(campaign.template.questions)
+    with force_locale("zh"):
+        headers = [_house_header()] + [question_header(q) for q in questions] + [_remark_header()]
+        choices = {}
+        for i, q in enumerate(questions, start=1):
+            if q.kind == "scale":
+                choices[i] = [str(label) for label in SURVEY_SCALE.values()]
+            else:
+                choices[i] = [o.label for o in q.options]
+        notes = [[_house_header(), gettext("The house number as in the system, e.g. 1-1-0101; one row per "
+                                           "household, a household answers once.")]]
+        notes += [[question_header(q), q.department_label() + "：" + answer_hint(q)] for q in questions]
+        notes.append(["", gettext("Give the number or the words of the answer; leave a question blank when the form "
+                                  "leaves it blank. If any row is wrong, nothing is imported; every problem is "
+                                  "listed with its row.")])
+        return write_workbook([
+            Sheet(title=gettext("Survey forms"), headers=headers, rows=[], text_columns=[0], choices=choices),
+            Sheet(title=gettext("Instructions"), headers=[gettext("Column"), gettext("Allowed values and notes")],
+                  rows=notes, widths={1: 90}),
+        ])
+
+
+@dataclass
+class ImportResult:
+    """errors: [(row number or None for the whole file, column, reason)]; empty when imported."""
+
+    errors: list = field(default_factory=list)
+    rows: int = 0
+    imported: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_responses(campaign_id, data: bytes, actor: Actor, now: datetime | None = None) -> ImportResult:
+    """Import the forms of a workbook made from import_template: every row checked first (the house in the
+    campaign's community, not answered yet, not twice in the file; each answer one of its question's); if any
+    row is wrong nothing is written. Flushes (the caller commits); raises RuleViolation for a survey that is
+    not open."""
+    from app.core.excel import ExcelError, normalize_header, read_sheet
+
+    campaign = _open_campaign(campaign_id, actor)
+    questions = list(campaign.template.questions)
+    house_h, remark_h = normalize_header(_house_header()), normalize_header(_remark_header())
+    columns = {normalize_header(question_header(q)): q for q in questions}
+    try:
+        _headers, rows = read_sheet(data, required=[house_h] + list(columns), text_columns=[house_h],
+                                    max_rows=MAX_IMPORT_ROWS)
+    except ExcelError as exc:
+        return ImportResult(errors=[(None, "", str(exc))])
+    result = ImportResult(rows=len(rows))
+    house_by_no = {}
+    wanted = {str(r.get(house_h) or "").strip() for _n, r in rows} - {""}
+    numbers = sorted(wanted)
+    for i in range(0, len(numbers), 500):
+        for house in db.session.scalars(select(House).where(House.community_id == campaign.community_id,
+                                                            House.house_no.in_(numbers[i:i + 500]))):
+            house_by_no[house.house_no] = house
+    answered = _answered(campaign.id, [h.id for h in house_by_no.values()])
+    seen: dict[str, int] = {}
+    good = []
+    with force_locale("zh"):
+        house_label, remark_label = _house_header(), _remark_header()
+        for number, record in rows:
+            house_no = str(record.get(house_h) or "").strip()
+            house = house_by_no.get(house_no)
+            row_errors = []
+            if not house_no:
+                row_errors.append((house_label, gettext("%(label)s must not be empty.", label=house_label)))
+            elif house is None:
+                row_errors.append((house_label, gettext("%(community)s has no house %(house)s.",
+                                                        community=campaign.community.name, house=house_no[:60])))
+            elif house.id in answered:
+                row_errors.append((house_label, _answered_message(house_no)))
+            elif house_no in seen:
+                row_errors.append((house_label, gettext("%(house)s is also on row %(row)d: one household answers "
+                                                        "once.", house=house_no, row=seen[house_no])))
+            else:
+                seen[house_no] = number
+            answers = []
+            for header, question in columns.items():
+                ok, score, option = parse_answer(question, record.get(header))
+                if not ok:
+                    row_errors.append((question_header(question), _answer_problem(question)))
+                elif score is not None or option is not None:
+                    answers.append((question, score, option))
+            if not answers:
+                row_errors.append(("", gettext("The form has no answer: every question is blank.")))
+            remark = record.get(remark_h)
+            remark = str(remark).strip() if remark is not None else ""
+            probe: dict = {}
+            check_plain_text(probe, {"remark": remark}, "remark", remark_label, 500, required=False)
+            if probe:
+                row_errors.append((remark_label, probe["remark"]))
+            result.errors.extend((number, column, message) for column, message in row_errors)
+            if not row_errors:
+                good.append((house, answers, remark))
+    if result.errors:
+        return result
+    stamp = _now(now)
+    try:  # in bulk (executemany), as the estate import writes: thousands of forms in a second
+        db.session.execute(insert(SurveyResponse), [
+            {"campaign_id": campaign.id, "house_id": house.id, "source": "import", "remark": remark or None,
+             "entered_at": stamp, "entered_by_name": actor.name} for house, _answers, remark in good])
+        ids = {}
+        for i in range(0, len(good), 500):
+            chunk = [house.id for house, _a, _r in good[i:i + 500]]
+            ids.update(db.session.execute(select(SurveyResponse.house_id, SurveyResponse.id).where(
+                SurveyResponse.campaign_id == campaign.id, SurveyResponse.house_id.in_(chunk))).all())
+        answer_rows = [{"response_id": ids[house.id], "question_id": q.id, "score": score,
+                        "option_id": option.id if option is not None else None}
+                       for house, answers, _remark in good for q, score, option in answers]
+        for i in range(0, len(answer_rows), 5000):
+            db.session.execute(insert(SurveyAnswer), answer_rows[i:i + 5000])
+    except IntegrityError:
+        db.session.rollback()
+        return ImportResult(errors=[(None, "", gettext(
+            "Someone entered forms of the same households while the file was imported; nothing was imported. "
+            "Please import the file again."))], rows=len(rows))
+    result.imported = len(good)
+    with force_locale("zh"):
+        label = gettext("Survey forms imported: %(survey)s", survey=str(campaign))
+    log_event(db.session, "import", SurveyResponse.__tablename__, campaign.id, label,
+              {"forms": [None, result.imported], "answers": [None, len(answer_rows)]})
+    return result
