@@ -327,7 +327,7 @@ FUND_TRANSITIONS = {
 }
 ACTION_LABELS = {
     "vote": _l("Record the owners' vote"),
-    "approve": _l("Approve"),
+    "approve": _l("Approve the use"),
     "pay": _l("Pay out"),
     "reject": _l("Reject"),
     "withdraw": _l("Withdraw"),
