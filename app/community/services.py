@@ -585,10 +585,14 @@ def checked_step(table, action: str, actor: Actor, *, state: str, title: str, st
     return rule[2], note, errors
 
 
+def table_actions(table, state: str, actor: Actor) -> list[str]:
+    """The actions of a declared state table this actor may take from `state` (for the buttons)."""
+    return [action for from_state, action, _to, allowed in table if from_state == state and actor.roles & allowed]
+
+
 def notice_actions(notice: Announcement, actor: Actor) -> list[str]:
     """The actions this actor may take on the notice now (for the buttons)."""
-    return [action for state, action, _to, allowed in NOTICE_TRANSITIONS
-            if state == notice.state and actor.roles & allowed]
+    return table_actions(NOTICE_TRANSITIONS, notice.state, actor)
 
 
 def may_edit(notice: Announcement, actor: Actor) -> bool:

@@ -32,7 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.community.models import (SURVEY_DEPARTMENTS, SURVEY_QUESTION_KINDS, SURVEY_SCALE, SurveyAnswer, SurveyCampaign,
                                   SurveyOption, SurveyQuestion, SurveyResponse, SurveyTemplate, SurveyTemplateEvent)
-from app.community.services import _get, _now, check_plain_text, checked_step, table_rule
+from app.community.services import _get, _now, check_plain_text, checked_step, table_actions, table_rule
 from app.core.audit import log_event
 from app.core.formatting import format_date
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, as_id, raise_if
@@ -306,8 +306,7 @@ def copy_template(pk, actor: Actor, now: datetime | None = None) -> SurveyTempla
 
 def template_actions(template: SurveyTemplate, actor: Actor) -> list[str]:
     """The actions this actor may take on the questionnaire now (for the buttons)."""
-    return [action for state, action, _to, allowed in TEMPLATE_TRANSITIONS
-            if state == template.state and actor.roles & allowed]
+    return table_actions(TEMPLATE_TRANSITIONS, template.state, actor)
 
 
 def may_edit(template: SurveyTemplate, actor: Actor) -> bool:
