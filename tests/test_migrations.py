@@ -234,13 +234,13 @@ def _seed_0013(conn):
         " issued_on, issued_by, state) VALUES (901, 901, 'A', 1, 50, :u, '赵敏', '2026-11-01', '经理', 'issued')"),
         {"u": user})
     conn.execute(text("INSERT INTO billing_receipt_sheet (id, book_id, number, state, payment_id, at, by_name) VALUES"
-                      " (901, 901, 1, 'used', 901, '2026-11-02 09:00:00', '赵敏')"))
+                      " (901, 901, 1, 'used', 902, '2026-11-02 09:00:00', '赵敏')"))
 
 
 def _check_0013(conn):
     row = conn.execute(text("SELECT b.series, b.last_no, s.number, s.payment_id FROM billing_receipt_book b JOIN"
                             " billing_receipt_sheet s ON s.book_id = b.id WHERE b.id = 901")).one()
-    assert tuple(row) == ("A", 50, 1, 901)
+    assert tuple(row) == ("A", 50, 1, 902)
 def _seed_0008(conn):
     conn.execute(text("INSERT INTO ab_user (id, first_name, last_name, username, email, active) VALUES"
                       " (901, '王', '助理', 'old_assistant', 'old_assistant@example.invalid', true)"))

@@ -19,10 +19,14 @@ NOW = datetime.now().replace(microsecond=0) - timedelta(minutes=10)
 
 def _drop_demo_users(app):
     """The table cleanup keeps users: remove the demo staff, once the records that name them are gone."""
-    from app.community.models import Visit, VisitIssue, VisitSummary, ZoneBuilding
+    from app.community.models import (SurveyAnswer, SurveyCampaign, SurveyOption, SurveyQuestion, SurveyResponse,
+                                      SurveyTemplate, SurveyTemplateEvent, Visit, VisitIssue, VisitSummary,
+                                      ZoneBuilding)
     from app.community.visit_demo import ASSISTANTS
 
-    for model in (VisitIssue, Visit, VisitSummary, ZoneBuilding,  # `pm demo` loads the 走访 demo too
+    for model in (SurveyAnswer, SurveyResponse, SurveyCampaign, SurveyOption, SurveyQuestion,  # `pm demo` loads the
+                  SurveyTemplateEvent, SurveyTemplate,  # surveys and the 走访 demo too: their rows name the staff
+                  VisitIssue, Visit, VisitSummary, ZoneBuilding,
                   WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
                   ServiceRequest, Contact, ServiceCharge, AuditLog):
         db.session.execute(delete(model))
