@@ -39,8 +39,9 @@ db: venv
 init: db
 	$(FLASK) pm init
 
+# A demo part that fails is reported and does not stop `make run` from serving; the next run loads it.
 demo: setup
-	$(FLASK) pm demo --if-empty --households 600
+	-$(FLASK) pm demo --if-empty --households 600
 
 bench: venv translations
 	$(BIN)/python bench/pdf.py

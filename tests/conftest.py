@@ -5,8 +5,10 @@ DATABASE_URL) points at PostgreSQL, as .ci/run does for the second pass.
 """
 import os
 import re
+from datetime import datetime
 
 import pytest
+import time_machine
 from sqlalchemy import delete, text
 
 os.environ.setdefault("PM_SKIP_PDF_CHECK", "1")
@@ -99,6 +101,19 @@ def _clean_tables(app):
                       Building, Community, AuditLog, LoginThrottle):
             db.session.execute(delete(model))
         db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _moment(request):
+    """`@pytest.mark.moment("2026-11-20 10:00")` (on a test, or `pytestmark` of a module): the test and its
+    fixtures run at that moment (time-machine; the clock ticks on from there). Tests without it run at whatever
+    moment the machine has and must not depend on it."""
+    marker = request.node.get_closest_marker("moment")
+    if marker is None:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(marker.args[0]), tick=True):
+        yield
 
 
 @pytest.fixture

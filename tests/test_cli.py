@@ -76,7 +76,7 @@ def test_demo_loads_a_realistic_estate(app):
         areas = db.session.scalars(select(House.building_area)).all()
     assert all(n for n in names) and min(areas) > 0
     again = app.test_cli_runner().invoke(args=["pm", "demo", "--households", "150", "--if-empty"])
-    assert "already" in again.output
+    assert "Already loaded: the demo estate" in again.output
 
 
 def test_backup_copies_the_sqlite_database(app, tmp_path, estate):

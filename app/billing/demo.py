@@ -16,6 +16,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.billing import fund, public_income, services
 from app.billing.models import PAY_METHODS, BillLine, FeeItem, Reminder
 from app.core.rules import Actor
@@ -66,9 +67,11 @@ def _staff() -> tuple[list[Actor], Actor | None, int]:
     return cashiers, manager, created
 
 
-def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
-    """Add billing's demo data for every community that has no fee item yet. Returns counts; commits."""
-    today = today or date.today()
+def load_billing_demo(seed: int = 2026, today: date | None = None, now: datetime | None = None) -> dict:
+    """Add billing's demo data for every community that has no fee item yet, as of `now` (or the end of
+    `today`; default: the present). Returns counts; commits."""
+    now = clock.demo_moment(now, today)
+    today = now.date()
     rng = random.Random(seed)
     cashiers, manager, users = _staff()
     made = {"staff": users, "fee items": 0, "bills": 0, "payments": 0, "voided": 0, "reminders": 0,
@@ -82,10 +85,12 @@ def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
                                    unit_price=Decimal(price), cycle="monthly", active=True, **extra))
             made["fee items"] += 1
         db.session.flush()
-        _meters(community, rng, today, maker, made)
+        _meters(community, rng, now, maker, made)
         for back in range(MONTHS - 1, -1, -1):
             year, month = _month(today, back)
-            run = services.commit_run(community.id, f"{year}-{month:02d}", maker, today=today, auto_settle=False)
+            # a month's bills are made on its first morning (or a minute ago, when that morning is still to come)
+            run = services.commit_run(community.id, f"{year}-{month:02d}", maker, today=today, auto_settle=False,
+                                      now=min(datetime(year, month, 1, 8, 0), now - timedelta(minutes=1)))
             made["bills"] += run.line_count
         db.session.commit()
         _payments(community.id, rng, cashiers, today, made)
@@ -96,7 +101,7 @@ def load_billing_demo(seed: int = 2026, today: date | None = None) -> dict:
     return made
 
 
-def _meters(community: Community, rng: random.Random, today: date, maker: Actor, made: dict) -> None:
+def _meters(community: Community, rng: random.Random, now: datetime, maker: Actor, made: dict) -> None:
     """A water meter per house and the community's lift meter, their readings of the last two months (through
     meters.record_readings, as the sheet saves them: one house's jump this month waits for review), the
     水费 item at tiered prices and the 公摊电费 item shared by area."""
@@ -131,7 +136,7 @@ def _meters(community: Community, rng: random.Random, today: date, maker: Actor,
     lift_last = Decimal("52000")
     made.setdefault("meter readings", 0)
     for back in range(METER_MONTHS - 1, -1, -1):
-        year, month = _month(today, back)
+        year, month = _month(now.date(), back)
         entries = []
         for index, meter_id in enumerate(water):
             usage = (levels[meter_id] * Decimal(rng.randint(80, 120)) / 100).quantize(Decimal("0.1"))
@@ -141,7 +146,9 @@ def _meters(community: Community, rng: random.Random, today: date, maker: Actor,
             entries.append({"meter": meter_id, "current": str(last[meter_id])})
         lift_last += Decimal(rng.randint(1800, 2400))
         entries.append({"meter": lift.id, "current": str(lift_last)})
-        made["meter readings"] += len(meters.record_readings(entries, f"{year}-{month:02d}", maker))
+        # read on the month's first morning, before its bills are made
+        read_at = min(datetime(year, month, 1, 7, 30), now - timedelta(minutes=2))
+        made["meter readings"] += len(meters.record_readings(entries, f"{year}-{month:02d}", maker, now=read_at))
 
 
 def _payments(community_id: int, rng: random.Random, cashiers: list[Actor], today: date, made: dict) -> None:
@@ -275,7 +282,7 @@ def _fund(community_id: int, clerk: Actor, manager: Actor, today: date, made: di
     fund.transition(first.id, "vote", clerk, today=today, values={
         "area_voting": str((area * 4 / 5).quantize(Decimal("0.01"))), "owners_voting": str(voting_owners),
         "area_for": str((area * 4 / 5).quantize(Decimal("0.01"))), "owners_for": str(voting_owners),
-        "voted_on": today.replace(day=1)})
+        "voted_on": today})
     fund.transition(first.id, "approve", manager, today=today)
     fund.transition(first.id, "pay", clerk, today=today)
     if len(buildings) > 1:

@@ -17,7 +17,7 @@ Plain functions: no request, no Flask globals; the pages call these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext
@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.billing.meters import apportion
 from app.billing.models import FUND_SCOPES, FundAccount, FundApplication, FundApplicationEvent, FundEntry
 from app.core.money import to_money
@@ -131,7 +132,7 @@ def _post(house: House, kind: str, amount: Decimal, on_date: date, actor: Actor,
     entry = FundEntry(community_id=house.community_id, house_id=house.id, on_date=on_date, kind=kind, amount=amount,
                       balance_after=after, basis=basis, voucher_no=voucher_no, note=note,
                       application_id=application_id, reverses_id=reverses_id, by_name=actor.name,
-                      approved_by=approved_by, at=datetime.now())
+                      approved_by=approved_by, at=clock.now())
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -173,7 +174,7 @@ def _check_scope(errors: dict, values: dict) -> tuple[int | None, str, int | Non
 
 
 def _day(errors: dict, raw, field: str = "on_date", today: date | None = None) -> date:
-    today = today or date.today()
+    today = today or clock.today()
     if isinstance(raw, date):
         day = raw
     else:
@@ -307,7 +308,7 @@ def reverse_entry(entry_id, actor: Actor, reason: str, today: date | None = None
         raise RuleViolation({"": problem})
     try:
         with db.session.begin_nested():
-            return _post(entry.house, "reversal", -entry.amount, today or date.today(), actor, basis=entry.basis,
+            return _post(entry.house, "reversal", -entry.amount, today or clock.today(), actor, basis=entry.basis,
                          voucher_no=entry.voucher_no, reverses_id=entry.id, approved_by=actor.name,
                          note=gettext("Reversal of entry %(id)d: %(reason)s", id=entry.id, reason=reason.strip()))
     except IntegrityError:
@@ -350,7 +351,7 @@ def check_application(values: dict, pk=None) -> dict:
 
 
 def _event(application: FundApplication, actor: Actor, action: str, from_state, to_state, note=None) -> None:
-    db.session.add(FundApplicationEvent(application_id=application.id, at=datetime.now(), user_name=actor.name,
+    db.session.add(FundApplicationEvent(application_id=application.id, at=clock.now(), user_name=actor.name,
                                         action=action, from_state=from_state, to_state=to_state, note=note))
 
 
@@ -373,9 +374,9 @@ def prepare_application(application: FundApplication, actor: Actor) -> None:
         unit = application.unit or db.session.get(Unit, application.unit_id)
         application.building_id, application.building = unit.building_id, unit.building
     community_id = application.community_id or application.community.id
-    application.number = next_number(community_id, date.today().year)
+    application.number = next_number(community_id, clock.today().year)
     application.state = "applied"
-    application.applied_by, application.applied_at = actor.name, datetime.now()
+    application.applied_by, application.applied_at = actor.name, clock.now()
     for name in ("project", "description", "contractor"):
         value = getattr(application, name)
         setattr(application, name, value.strip() if isinstance(value, str) and value.strip() else
@@ -469,12 +470,12 @@ def transition(application_id, action: str, actor: Actor, *, note: str | None = 
     if action == "vote":
         _record_vote(application, values or {}, today)
     elif action == "pay":
-        _pay_out(application, actor, today or date.today())
+        _pay_out(application, actor, today or clock.today())
     elif action == "approve":
         short = [row for row in shares(application) if row["short"] > 0]
         if short:
             raise RuleViolation({"": _short_message(short)})
-        application.approved_by, application.approved_at = actor.name, datetime.now()
+        application.approved_by, application.approved_at = actor.name, clock.now()
     application.state = to_state
     _event(application, actor, action, from_state, to_state, note)
     db.session.flush()

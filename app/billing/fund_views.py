@@ -1,7 +1,6 @@
 """Pages of 维修基金: the accounts of a building or community (page and PDF), recording deposits, top-ups and
 interest (preview, then post), the ledger's entries (the 项目经理 reverses), and the use applications with
 their steps. Thin: the rules are in app.billing.fund."""
-from datetime import date, datetime
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -10,6 +9,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core import clock
 from app.billing import fund
 from app.billing.models import FUND_ENTRY_KINDS, FUND_SCOPES, FUND_STATES, FundApplication, FundEntry
 from app.core.audit import register_labels
@@ -71,7 +71,7 @@ class FundView(BaseView):
         if statement is None:
             return redirect(url_for("FundView.index"))
         data = render_pdf("billing/fund_statement.html", s=statement, printed_by=current_actor().name,
-                          printed_at=datetime.now())
+                          printed_at=clock.now())
         place = statement["building"].name if statement["building"] else statement["community"].name
         return pdf_response(data, f"{gettext('Maintenance fund')}-{place}")
 
@@ -88,7 +88,7 @@ class FundPostingView(BaseView):
         community_id = as_id(form.get("community")) or (communities[0].id if communities else None)
         return self.render_template("billing/fund_posting.html", form=form, plan=plan, communities=communities,
                                     community_id=community_id, buildings=_buildings(community_id),
-                                    units=_units(community_id), scopes=FUND_SCOPES, today=date.today())
+                                    units=_units(community_id), scopes=FUND_SCOPES, today=clock.today())
 
     @expose("/", methods=["GET", "POST"])
     @has_access

@@ -1,7 +1,6 @@
 """Pages of 抄表与公摊: meters, the reading sheet of a building and month, the Excel import, the readings, and
 the review of flagged readings. Thin: the rules are in app.billing.meters; a refused step shows its Chinese
 message, keeps what was typed and changes nothing."""
-from datetime import date
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -10,6 +9,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core import clock
 from app.billing import meters
 from app.billing.models import METER_KINDS, METER_SCOPES, METER_UNITS, READING_STATES, Meter, MeterReading
 from app.core.audit import register_labels
@@ -98,7 +98,7 @@ class MeterSheetView(BaseView):
         communities, community_id, buildings = _choices(as_id(values.get("community")))
         building = values.get("building", str(buildings[0].id) if buildings else "0")
         kind = values.get("kind") if values.get("kind") in METER_KINDS else "water"
-        period = (values.get("period") or f"{date.today():%Y-%m}").strip()[:20]
+        period = (values.get("period") or f"{clock.today():%Y-%m}").strip()[:20]
         typed, row_errors = {}, {}
         if request.method == "POST":
             entries = []

@@ -22,6 +22,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 
+from app.core import clock
 from app.billing.models import (METER_KINDS, METER_SCOPES, METER_UNITS, SHARE_BASES, BillLine, FeeItem, Meter,
                                 MeterHouse, MeterReading)
 from app.core.money import to_money
@@ -386,7 +387,7 @@ def record_readings(entries: list[dict], period, actor: Actor, now: datetime | N
     RuleViolation {meter id: message} names each bad entry; nothing is written then. Flushes."""
     _check_reader(actor)
     period = _period(period)
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = clock.or_now(now)
     ids = [as_id(e.get("meter")) or 0 for e in entries]
     meters = {m.id: m for m in db.session.scalars(select(Meter).where(Meter.id.in_(ids)))} if ids else {}
     history = _history(list(meters))
@@ -459,7 +460,7 @@ def confirm_reading(reading_id, actor: Actor, now: datetime | None = None) -> Me
         raise RuleViolation({"": gettext("There is no such reading.")})
     if reading.state != "flagged":
         raise RuleViolation({"": gettext("This reading is not waiting for review.")})
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = clock.or_now(now)
     changed = db.session.execute(
         update(MeterReading).where(MeterReading.id == reading.id, MeterReading.state == "flagged")
         .values(state="confirmed", confirmed_by=actor.name, confirmed_at=now)
@@ -538,7 +539,7 @@ def import_readings(data: bytes, community_id, actor: Actor, filename: str = "",
     from app.core.excel import ExcelError, normalize_header, read_sheet
 
     _check_reader(actor)
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = clock.or_now(now)
     community_id = as_id(community_id)
     if not community_id or community_id < 0 or db.session.get(Community, community_id) is None:
         return ReadingImport(errors=[(None, "", gettext("Please choose the community."))])
@@ -662,7 +663,7 @@ def import_template() -> bytes:
         ]
         return write_workbook([
             Sheet(title=gettext("Meter readings"), headers=import_headers(),
-                  rows=[["W-1-0101", f"{datetime.now():%Y-%m}", Decimal("1035.50"), None, None, None]],
+                  rows=[["W-1-0101", f"{clock.now():%Y-%m}", Decimal("1035.50"), None, None, None]],
                   text_columns=[0, 1]),
             Sheet(title=gettext("Instructions"),
                   headers=[gettext("Column"), gettext("Required"), gettext("Allowed values and notes")],

@@ -13,6 +13,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, In
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.audit import Audited
 
 # How an item's amount is computed. Meter (抄表) and 公摊 items have their own inputs (readings, a common meter:
@@ -128,7 +129,7 @@ class BillingRun(Audited, Model):
     line_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
     settled_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     created_by: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     cancelled_by: Mapped[str | None] = mapped_column(String(100))
@@ -183,7 +184,7 @@ class BillLine(Model):
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="unpaid")
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("billing_payment.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     house = relationship("House")
@@ -232,7 +233,7 @@ class Payment(Audited, Model):
     balance_used: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
     cashier_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     cashier_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
-    paid_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    paid_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="valid")
     reason: Mapped[str | None] = mapped_column(String(200))  # why it was voided or reversed
     undone_by: Mapped[str | None] = mapped_column(String(100))
@@ -291,7 +292,7 @@ class AccountEntry(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)  # + in, − out
     balance_after: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
@@ -322,7 +323,7 @@ class Reminder(Audited, Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
     house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     method: Mapped[str] = mapped_column(String(10), nullable=False, default="phone")
     contact_person: Mapped[str | None] = mapped_column(String(100))
     arrears: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False, default=Decimal("0.00"))
@@ -375,7 +376,7 @@ class PublicEntry(Audited, Model):
     voucher_no: Mapped[str | None] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(String(200), nullable=False)
     by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("billing_public_entry.id"))
 
     community = relationship("Community")
@@ -462,7 +463,7 @@ class MeterReading(Model):
     average: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))  # the meter's average usage before it
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="ok")
     read_by: Mapped[str] = mapped_column(String(100), nullable=False, default="")
-    read_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    read_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     confirmed_by: Mapped[str | None] = mapped_column(String(100))
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -538,7 +539,7 @@ class FundApplication(Audited, Model):
     owners_for: Mapped[int | None] = mapped_column(Integer)
     voted_on: Mapped[date | None] = mapped_column(Date)
     applied_by: Mapped[str] = mapped_column(String(100), nullable=False, default="")
-    applied_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    applied_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     approved_by: Mapped[str | None] = mapped_column(String(100))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)
     paid_by: Mapped[str | None] = mapped_column(String(100))
@@ -567,7 +568,7 @@ class FundApplicationEvent(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("billing_fund_application.id"), nullable=False,
                                                 index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     user_name: Mapped[str] = mapped_column(String(100), nullable=False)
     action: Mapped[str] = mapped_column(String(20), nullable=False)
     from_state: Mapped[str | None] = mapped_column(String(10))
@@ -601,7 +602,7 @@ class FundEntry(Model):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("billing_fund_entry.id"))
     by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     approved_by: Mapped[str | None] = mapped_column(String(100))
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
 
     house = relationship("House")
     application = relationship("FundApplication")
@@ -658,7 +659,7 @@ class ReceiptSheet(Model):
     number: Mapped[int] = mapped_column(Integer, nullable=False)
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="used")
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("billing_payment.id"))
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     reason: Mapped[str | None] = mapped_column(String(200))
 

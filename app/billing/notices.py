@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import clock
 from app.billing.models import BillLine, HouseAccount
 from app.billing.services import parse_period, pending_late_fees
 from app.core import masking
@@ -70,7 +71,7 @@ def check_request(values: dict, today: date | None = None) -> NoticeRequest:
     """A NoticeRequest from the form's values; RuleViolation with a message per field when one is wrong."""
     from app.estate.models import Community
 
-    today = today or date.today()
+    today = today or clock.today()
     errors: dict = {}
     kind = str(values.get("kind") or "bill")
     if kind not in NOTICE_KINDS:

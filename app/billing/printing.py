@@ -21,6 +21,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import clock
 from app.billing import services
 from app.billing.models import Payment, PaymentLine
 from app.core import masking
@@ -285,7 +286,7 @@ def daily_report_pdf(report: dict, printed_by: str, printed_at: datetime) -> byt
 
 def daily_report_response(report: dict, printed_by: str, printed_at: datetime | None = None) -> Response:
     title = f"{gettext('Daily collection report')}-{report['day']:%Y%m%d}"
-    return pdf_response(daily_report_pdf(report, printed_by, printed_at or datetime.now()), title)
+    return pdf_response(daily_report_pdf(report, printed_by, printed_at or clock.now()), title)
 
 
 def collection_rate_pdf(result: dict, printed_by: str) -> bytes:
@@ -305,15 +306,14 @@ def statement_response(data: dict, printed_by: str, printed_at: datetime | None 
     """对账单 of billing.statement.statement on A4, the table heads repeated on a long one."""
     from app.core.money import rmb_upper
 
-    pdf = render_pdf("billing/statement.html", s=data, printed_by=printed_by, printed_at=printed_at or datetime.now(),
+    pdf = render_pdf("billing/statement.html", s=data, printed_by=printed_by, printed_at=printed_at or clock.now(),
                      upper=rmb_upper, amount=amount_text, when=when)
     return pdf_response(pdf, f"{gettext('Statement of account')}-{data['house'].house_no}")
 
 
 def disclosure_response(d: dict) -> Response:
     """收支公示 of billing.disclosure.monthly as an A4 poster."""
-    from datetime import date
 
     pdf = render_pdf("billing/disclosure.html", d=d, money=amount_text, month_text=month_text(d["year"], d["month"]),
-                     printed_on=f"{date.today():%Y-%m-%d}")
+                     printed_on=f"{clock.today():%Y-%m-%d}")
     return pdf_response(pdf, f"{gettext('Monthly statement of income and expenses')}-{d['period']}")

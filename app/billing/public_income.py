@@ -7,7 +7,7 @@ opposite sign that names it, and both stay in the ledger. Money is Decimal, to å
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import LazyString, gettext
@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.billing.models import PUBLIC_CATEGORIES, PUBLIC_KINDS, PublicEntry
 from app.core.money import to_money
 from app.core.periods import month_window
@@ -62,7 +63,7 @@ def all_categories() -> dict:
 def check_entry(values: dict, pk=None, today: date | None = None) -> dict:
     """A new entry: its community, a date not in the future, a category (which says income or expense), a
     positive amount, what it was for."""
-    today = today or date.today()
+    today = today or clock.today()
     errors: dict = {}
     cid = as_id(values.get("community") if "community" in values else values.get("community_id"))
     if cid is None:
@@ -100,7 +101,7 @@ def prepare_entry(entry: PublicEntry, actor: Actor | None = None) -> None:
         value = getattr(entry, name)
         setattr(entry, name, value.strip() if isinstance(value, str) and value.strip() else
                 (None if name != "description" else ""))
-    entry.at = entry.at or datetime.now()
+    entry.at = entry.at or clock.now()
     if actor is not None:
         entry.by_name = actor.name
 
@@ -141,7 +142,7 @@ def reverse_entry(entry_id, actor: Actor, reason: str, today: date | None = None
     problem = reversal_problem(entry, actor)
     if problem:
         raise RuleViolation({"": problem})
-    reversal = PublicEntry(community_id=entry.community_id, on_date=today or date.today(), kind=entry.kind,
+    reversal = PublicEntry(community_id=entry.community_id, on_date=today or clock.today(), kind=entry.kind,
                            category=entry.category, amount=-entry.amount, counterparty=entry.counterparty,
                            voucher_no=entry.voucher_no, reverses_id=entry.id,
                            description=gettext("Reversal of entry %(id)d: %(reason)s", id=entry.id,

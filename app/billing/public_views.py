@@ -1,6 +1,5 @@
 """Pages of 公共收益: the ledger's entries (record; the 项目经理 reverses; never edited or deleted) and the month's
 account of a community, with its Excel file. Thin: the rules are in app.billing.public_income."""
-from datetime import date
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from wtforms import DateField
 from wtforms.validators import DataRequired
 
+from app.core import clock
 from app.billing import public_income
 from app.billing.models import PUBLIC_KINDS, PublicEntry
 from app.billing.report_views import MonthReportView
@@ -50,7 +50,7 @@ class PublicEntryView(PMModelView):
                           "kind": choice_formatter(PUBLIC_KINDS), "category": public_income.category_label}
     add_form_extra_fields = {
         "category": choice_select(LABELS["category"], public_income.all_categories(), "advertising"),
-        "on_date": DateField(LABELS["on_date"], default=date.today, widget=DatePickerWidget(),
+        "on_date": DateField(LABELS["on_date"], default=clock.today, widget=DatePickerWidget(),
                              validators=[DataRequired()]),
     }
     rule_check = public_income.check_entry

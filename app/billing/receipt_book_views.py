@@ -1,6 +1,5 @@
 """Pages of 票据: issue a receipt book to a cashier (项目经理), void a spoiled sheet, take the book back, and the
 report of every book's state and gaps. Thin: the rules are in app.billing.receipt_books."""
-from datetime import date
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -12,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms.validators import DataRequired
 
+from app.core import clock
 from app.billing import receipt_books
 from app.billing.models import BOOK_STATES, SHEET_STATES, ReceiptBook
 from app.core.rules import RuleViolation, as_id
@@ -50,7 +50,7 @@ class ReceiptBookView(PMModelView):
         "cashier": QuerySelectField(LABELS["cashier"], query_func=receipt_books.cashiers, get_pk_func=lambda u: u.id,
                                     get_label=_name, allow_blank=True, blank_text=_l("Choose the cashier"),
                                     widget=Select2Widget(), validators=[DataRequired()]),
-        "issued_on": DateField(LABELS["issued_on"], default=date.today, widget=DatePickerWidget(),
+        "issued_on": DateField(LABELS["issued_on"], default=clock.today, widget=DatePickerWidget(),
                                validators=[DataRequired()]),
     }
     rule_check = receipt_books.check_book

@@ -9,13 +9,14 @@ two prints racing for the same sheet take two sheets.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.billing.models import Payment, ReceiptBook, ReceiptSheet
 from app.core.rules import Actor, RuleViolation, as_id, check_int, check_text, raise_if
 from app.estate.models import Community
@@ -98,7 +99,7 @@ def prepare_book(book: ReceiptBook, actor: Actor) -> None:
     book.first_no, book.last_no = int(book.first_no), int(book.last_no)
     user = book.cashier if book.cashier is not None else db.session.get(_user_model(), book.cashier_id)
     book.cashier_name = ((user.get_full_name() or "").strip() or user.username) if user else ""
-    book.issued_on, book.issued_by, book.state = book.issued_on or date.today(), actor.name, "issued"
+    book.issued_on, book.issued_by, book.state = book.issued_on or clock.today(), actor.name, "issued"
 
 
 def open_book(cashier_id: int, community_id: int) -> ReceiptBook | None:
@@ -127,7 +128,7 @@ def use_sheet(payment: Payment, actor: Actor) -> ReceiptSheet | None:
         if book is None:
             return None
         sheet = ReceiptSheet(book_id=book.id, number=_next_number(book), state="used", payment_id=payment.id,
-                             at=datetime.now(), by_name=actor.name)
+                             at=clock.now(), by_name=actor.name)
         try:
             with db.session.begin_nested():
                 db.session.add(sheet)
@@ -153,7 +154,7 @@ def void_sheet(book_id, number, reason: str, actor: Actor) -> ReceiptSheet:
     check_int(errors, values, "number", gettext("Sheet number"), book.first_no, book.last_no)
     check_text(errors, values, "reason", gettext("Reason"), 200)
     raise_if(errors)
-    sheet = ReceiptSheet(book_id=book.id, number=values["number"], state="voided", at=datetime.now(),
+    sheet = ReceiptSheet(book_id=book.id, number=values["number"], state="voided", at=clock.now(),
                          by_name=actor.name, reason=reason.strip())
     try:
         with db.session.begin_nested():
@@ -173,7 +174,7 @@ def return_book(book_id, actor: Actor, today: date | None = None) -> ReceiptBook
         raise RuleViolation({"": gettext("Only the project manager takes receipt books back.")})
     if book.state != "issued":
         raise RuleViolation({"": gettext("The book has been returned.")})
-    book.state, book.returned_on, book.returned_by = "returned", today or date.today(), actor.name
+    book.state, book.returned_on, book.returned_by = "returned", today or clock.today(), actor.name
     db.session.flush()
     return book
 

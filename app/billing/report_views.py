@@ -6,13 +6,14 @@ a Chinese message and the page shows the default instead (today, the current mon
 first one). The PDF and the Excel file are never of another day than the one asked for: with bad input they
 go back to the page, which says why.
 """
-from datetime import date, datetime
+from datetime import date
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from app.core import clock
 from app.billing import reports
 from app.core.excel import xlsx_response
 from app.core.periods import parse_day, parse_month
@@ -60,7 +61,7 @@ class BillingDailyView(BaseView):
     base_permissions = ["can_index", "can_pdf", "can_export"]
 
     def _args(self) -> tuple[date, int | None, bool]:
-        today = date.today()
+        today = clock.today()
         day, problem = parse_day(request.args.get("day"), today)
         if problem is None and day > today:
             problem = gettext("%(day)s has not come yet; today is shown.", day=day.isoformat())
@@ -80,7 +81,7 @@ class BillingDailyView(BaseView):
         sm = self.appbuilder.sm
         return self.render_template("billing/daily_report.html", report=report,
                                     communities=estate_services.communities(), day_value=day.isoformat(),
-                                    today_value=date.today().isoformat(), **_formatters(),
+                                    today_value=clock.today().isoformat(), **_formatters(),
                                     can_pdf=sm.has_access("can_pdf", type(self).__name__),
                                     can_export=sm.has_access("can_export", type(self).__name__))
 
@@ -93,7 +94,7 @@ class BillingDailyView(BaseView):
         if not ok:
             return self._back(day, community_id)
         report = reports.daily_report(community_id, day)
-        return printing.daily_report_response(report, current_actor().name, datetime.now())
+        return printing.daily_report_response(report, current_actor().name, clock.now())
 
     @expose("/export")
     @has_access
@@ -114,7 +115,7 @@ class MonthReportView(BaseView):
     default_view = "index"
 
     def _args(self) -> tuple[int, int, int | None, bool]:
-        today = date.today()
+        today = clock.today()
         year, month, problem = parse_month(request.args.get("month"), today)
         if problem is None and (year, month) > (today.year, today.month):
             problem = gettext("%(month)s has not begun yet; the current month is shown.",
@@ -136,7 +137,7 @@ class MonthReportView(BaseView):
         if community_id is None:
             flash(gettext("There is no community yet."), "info")
         return self.render_template(template, communities=estate_services.communities(), community_id=community_id,
-                                    month_value=f"{year:04d}-{month:02d}", max_month=f"{date.today():%Y-%m}",
+                                    month_value=f"{year:04d}-{month:02d}", max_month=f"{clock.today():%Y-%m}",
                                     can_pdf=self._can("can_pdf"), can_export=self._can("can_export"), **context)
 
 

@@ -53,6 +53,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Numeric, case, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
+from app.core import clock
 from app.billing.models import PAY_METHODS, AccountEntry, BillLine, Payment, PaymentLine
 from app.core.money import to_money
 from app.core.periods import day_window, month_window
@@ -393,7 +394,7 @@ def collection_rate(community_id, year: int, month: int, now: datetime | None = 
         rows.append(row)
         total.add(row)
     return {"year": year, "month": month, "period": period, "start": start, "end": end,
-            "now": (now or datetime.now()).replace(microsecond=0), "community_id": community.id,
+            "now": clock.or_now(now), "community_id": community.id,
             "community": community.name, "rows": rows, "total": total}
 
 

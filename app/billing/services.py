@@ -22,6 +22,7 @@ from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.billing.models import (AREA_BASES, CYCLE_MONTHS, CYCLES, FEE_METHODS, PAY_METHODS, AccountEntry,
                                 BillingRun, BillLine, FeeItem, FeeItemBuilding, FundAccount, FundApplicationEvent,
                                 FundEntry, HouseAccount, Payment, PaymentLine, PublicEntry, ReceiptSequence)
@@ -115,7 +116,7 @@ def _label(name: str) -> str:
 
 
 def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now()).replace(microsecond=0)
+    return clock.or_now(now)
 
 
 # ---------------------------------------------------------------------------- 收费项目 fee items
@@ -207,7 +208,7 @@ def prepare_fee_item(item: FeeItem) -> None:
 def parse_period(value, today: date | None = None) -> tuple[int, int]:
     """(year, month) of a period written 2026-11; RuleViolation when it is not one or lies too far ahead
     (BILLING_MAX_FUTURE_MONTHS, default 3) or before 2000."""
-    today = today or date.today()
+    today = today or clock.today()
     match = PERIOD_PATTERN.fullmatch(str(value or "").strip())
     if match is None or not 1 <= int(match.group(2)) <= 12:
         raise RuleViolation({"period": gettext(
@@ -319,7 +320,7 @@ def plan_run(community_id, period: str, building_ids=None, fee_item_ids=None, to
             .order_by(ParkingSpace.code)).all()
 
     first_day = date(year, month, 1)
-    now = datetime.now().replace(microsecond=0)
+    now = clock.now()
     for item in items:
         months = 1 if item.method in ("one_off", "meter", "shared") else CYCLE_MONTHS.get(item.cycle, 1)
         period_key = ONE_OFF_KEY if item.method == "one_off" else period
@@ -398,10 +399,12 @@ def add_plan_row(plan: RunPlan, item: FeeItem, context: dict, *, house_id, space
 
 
 def commit_run(community_id, period: str, actor: Actor, building_ids=None, fee_item_ids=None,
-               today: date | None = None, progress=None, auto_settle: bool | None = None) -> BillingRun:
+               today: date | None = None, progress=None, auto_settle: bool | None = None,
+               now: datetime | None = None) -> BillingRun:
     """Create the run's lines (only those the period does not have yet), then, as configured
     (BILLING_AUTO_SETTLE, default on), settle them from the houses' pre-paid balances.
-    `progress(done, total)` is called as lines are written. Flushes; the caller commits."""
+    `progress(done, total)` is called as lines are written; `now` (default: the present) is when the run and
+    its lines are made. Flushes; the caller commits."""
     plan = plan_run(community_id, period, building_ids, fee_item_ids, today)
     if not plan.rows:
         if plan.already:
@@ -415,7 +418,7 @@ def commit_run(community_id, period: str, actor: Actor, building_ids=None, fee_i
                      building_ids=",".join(str(i) for i in _ids(building_ids)) or None,
                      fee_item_ids=",".join(str(i) for i in _ids(fee_item_ids)) or None,
                      state="committed", line_count=plan.count, total=to_money(plan.total),
-                     created_at=_now(None), created_by=actor.name)
+                     created_at=_now(now), created_by=actor.name)
     db.session.add(run)
     db.session.flush()
     table = BillLine.__table__
@@ -423,7 +426,7 @@ def commit_run(community_id, period: str, actor: Actor, building_ids=None, fee_i
     for start in range(0, total, CHUNK):
         chunk = plan.rows[start:start + CHUNK]
         for row in chunk:
-            row["run_id"] = run.id
+            row["run_id"], row["created_at"] = run.id, run.created_at
         try:
             db.session.execute(insert(table), chunk)
         except Exception as exc:  # the unique key: another run of the same period was faster
@@ -486,7 +489,7 @@ def add_charge_line(house_id: int, source: str, source_id: int, description: str
     if exists is not None:
         return None
     house = db.session.get(House, house_id)
-    on = on or date.today()
+    on = on or clock.today()
     line = BillLine(community_id=house.community_id, house_id=house.id, source=source, source_id=source_id,
                     payer_key=f"H{house.id}", period=f"{on.year}-{on.month:02d}", period_key=ONE_OFF_KEY,
                     description=description[:200], amount=to_money(amount), due_date=on, months=1)
@@ -901,7 +904,7 @@ def arrears(group: str = "building", community_id=None, building_id=None, as_of:
 
     if group not in ARREARS_GROUPS:
         raise RuleViolation({"group": gettext("Please choose how to group the arrears.")})
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     key = {"community": BillLine.community_id, "building": House.building_id, "house": BillLine.house_id}[group]
     sums = []
     for low, high, _label_text in AGE_BUCKETS:
@@ -952,7 +955,7 @@ def check_reminder(values: dict, pk=None) -> dict:
     if amount not in (None, ""):
         check_money(errors, amount, "promised_amount", _label("promised_amount"), low=Decimal("0.01"), high=MAX_AMOUNT)
     promised = values.get("promised_on")
-    if promised and pk is None and isinstance(promised, date) and promised < date.today():
+    if promised and pk is None and isinstance(promised, date) and promised < clock.today():
         errors["promised_on"] = gettext("The promised date cannot be in the past.")
     return errors
 
@@ -971,7 +974,7 @@ def due_promises_clause(today: date | None = None):
     """Reminders whose promised date has come while the house still owes: the list to call back."""
     from app.billing.models import Reminder
 
-    today = today or date.today()
+    today = today or clock.today()
     owes = select(BillLine.id).where(BillLine.house_id == Reminder.house_id, BillLine.state == "unpaid").exists()
     return Reminder.promised_on.is_not(None) & (Reminder.promised_on <= today) & owes
 

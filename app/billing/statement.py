@@ -15,6 +15,7 @@ from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from app.core import clock
 from app.billing.fund import balance_of as fund_balance_of
 from app.billing.models import (ENTRY_KINDS, FUND_ENTRY_KINDS, PAY_METHODS, PAYMENT_KINDS, PAYMENT_STATES, AccountEntry,
                                 BillLine, FundEntry, Payment)
@@ -58,7 +59,7 @@ def _month_index(text: str) -> int:
 
 def default_span(today: date | None = None) -> Span:
     """The last twelve months, this one included."""
-    today = today or date.today()
+    today = today or clock.today()
     index = today.year * 12 + today.month - 1 - (DEFAULT_MONTHS - 1)
     return Span(f"{index // 12}-{index % 12 + 1:02d}", f"{today:%Y-%m}")
 
@@ -66,7 +67,7 @@ def default_span(today: date | None = None) -> Span:
 def check_span(first: str | None, last: str | None, today: date | None = None) -> Span:
     """The span typed on the page: both months real, the first not after the last, not past this month, at
     most MAX_MONTHS long. Empty: the default. A RuleViolation with a Chinese message otherwise."""
-    today = today or date.today()
+    today = today or clock.today()
     if not (first or "").strip() and not (last or "").strip():
         return default_span(today)
     errors: dict = {}
@@ -91,7 +92,7 @@ def check_span(first: str | None, last: str | None, today: date | None = None) -
 def statement(house_id, span: Span, today: date | None = None) -> dict:
     """What the statement shows. Bills: those of the span's periods, and any unpaid bill of an earlier period
     (marked 往期). Payments and balance movements: those dated within the span."""
-    today = today or date.today()
+    today = today or clock.today()
     house = db.session.get(House, as_id(house_id) or 0) if (as_id(house_id) or 0) > 0 else None
     if house is None:
         raise RuleViolation({"house": gettext("There is no such house.")})

@@ -1,11 +1,11 @@
 """对账单 page: choose the months, see where the house's account stands, print the statement. Thin: the rules
 are in app.billing.statement."""
-from datetime import date
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
+from app.core import clock
 from app.billing import printing, statement
 from app.core.rules import RuleViolation, as_id
 from app.core.views import current_actor, flash_errors
@@ -38,7 +38,7 @@ class HouseStatementView(BaseView):
             flash(gettext("Please find the house at the counter first."), "warning")
             return redirect(url_for("CounterView.counter"))
         data = statement.statement(house.id, span)
-        return self.render_template("billing/statement.html", s=data, max_month=f"{date.today():%Y-%m}")
+        return self.render_template("billing/statement.html", s=data, max_month=f"{clock.today():%Y-%m}")
 
     @expose("/pdf")
     @has_access

@@ -3,7 +3,6 @@
 Thin: every rule is in app.billing.services; a refused step shows its Chinese message and changes nothing.
 Bill lines and receipts have no edit or delete page at all.
 """
-from datetime import date
 from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from wtforms import SelectMultipleField
 from wtforms.validators import Optional
 
+from app.core import clock
 from app.billing import services
 from app.billing.models import (AREA_BASES, CYCLES, ENTRY_KINDS, FEE_METHODS, LINE_SOURCES, LINE_STATES,
                                 METER_KINDS, PAY_METHODS, SHARE_BASES, PAYMENT_KINDS, PAYMENT_STATES, REMINDER_METHODS, RUN_STATES,
@@ -192,7 +192,7 @@ class BillingRunPageView(BaseView):
         if not form.community and communities:
             form.community = str(communities[0].id)
         if not form.period:
-            today = date.today()
+            today = clock.today()
             form.period = f"{today.year}-{today.month:02d}"
         community_id = services.as_id(form.community)
         buildings = db.session.scalars(select(Building).where(Building.community_id == (community_id or 0))
@@ -255,11 +255,11 @@ class CounterView(BaseView):
         houses = search_households(query) if query and house is None else []
         if len(houses) == 1:
             return redirect(url_for("CounterView.counter", house=houses[0].id))
-        context = {"query": query, "houses": houses, "house": house, "methods": PAY_METHODS, "today": date.today()}
+        context = {"query": query, "houses": houses, "house": house, "methods": PAY_METHODS, "today": clock.today()}
         if house is not None:
             lines = services.unpaid_lines(house.id)
             context.update(lines=lines, balance=services.balance_of(house.id),
-                           late_fees=services.pending_late_fees(lines, date.today()),
+                           late_fees=services.pending_late_fees(lines, clock.today()),
                            may_waive=bool(current_actor().roles & services.WAIVERS),
                            payer=services.current_owner_names([house.id]).get(house.id, ""),
                            recent=db.session.scalars(select(Payment).where(Payment.house_id == house.id)
@@ -393,7 +393,7 @@ class ArrearsView(BaseView):
 
         group, community_id, building_id = self._args()
         data = services.arrears_workbook(services.arrears(group, community_id, building_id), group)
-        stamp = f"{date.today():%Y%m%d}"
+        stamp = f"{clock.today():%Y%m%d}"
         return xlsx_response(data, gettext("Arrears") + f"-{stamp}.xlsx", f"arrears-{stamp}.xlsx")
 
 
@@ -431,7 +431,7 @@ class NoticeView(BaseView):
         return self.render_template(
             "billing/notices.html", notice_request=notice_request, count=count, values=request.args,
             communities=communities, buildings=buildings, kinds=notices.NOTICE_KINDS,
-            max_notices=notices.MAX_NOTICES, default_period=f"{date.today():%Y-%m}")
+            max_notices=notices.MAX_NOTICES, default_period=f"{clock.today():%Y-%m}")
 
     @expose("/print")
     @has_access

@@ -18,6 +18,7 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Index, Inte
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.audit import Audited
 
 NOTICE_TYPES = {
@@ -60,7 +61,7 @@ class Activity(Audited, Model):
     organiser: Mapped[str] = mapped_column(String(100), nullable=False)
     participants: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str | None] = mapped_column(String(2000))
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
 
     community = relationship("Community")
@@ -85,7 +86,7 @@ class ActivityPhoto(Model):
     width: Mapped[int] = mapped_column(Integer, nullable=False)
     height: Mapped[int] = mapped_column(Integer, nullable=False)
     caption: Mapped[str | None] = mapped_column(String(200))
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     uploaded_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
 
     activity = relationship("Activity", back_populates="photos")
@@ -109,7 +110,7 @@ class Announcement(Audited, Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("community_activity.id"))
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("community_announcement.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_by_name: Mapped[str | None] = mapped_column(String(100))
@@ -154,7 +155,7 @@ class AnnouncementEvent(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     announcement_id: Mapped[int] = mapped_column(ForeignKey("community_announcement.id"), nullable=False,
                                                  index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     user_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     action: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -232,7 +233,7 @@ class ZoneBuilding(Model):
     assistant_name: Mapped[str] = mapped_column(String(100), nullable=False)
     started_on: Mapped[date] = mapped_column(Date, nullable=False)
     ended_on: Mapped[date | None] = mapped_column(Date)
-    assigned_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     assigned_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     ended_by_name: Mapped[str | None] = mapped_column(String(100))
 
@@ -264,7 +265,7 @@ class Visit(Model):
     remarks: Mapped[str | None] = mapped_column(String(1000))
     follow_up: Mapped[str | None] = mapped_column(String(1000))
     other_needs: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
 
     community = relationship("Community")
@@ -332,7 +333,7 @@ class VisitSummary(Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
     month: Mapped[str] = mapped_column(String(7), nullable=False)  # "2026-11"
     text: Mapped[str] = mapped_column(String(2000), nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     updated_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
 # 满意度调查
 # A questionnaire (SurveyTemplate) is drafted by the 物业部, approved by the 项目经理 and then never edited (a
@@ -377,7 +378,7 @@ class SurveyTemplate(Audited, Model):
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("community_survey_template.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)
     approved_by_name: Mapped[str | None] = mapped_column(String(100))
@@ -403,7 +404,7 @@ class SurveyTemplateEvent(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("community_survey_template.id"), nullable=False, index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     user_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     action: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -467,7 +468,7 @@ class SurveyCampaign(Audited, Model):
     starts_on: Mapped[date] = mapped_column(Date, nullable=False)
     ends_on: Mapped[date] = mapped_column(Date, nullable=False)
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="open")
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_by_name: Mapped[str | None] = mapped_column(String(100))
@@ -502,7 +503,7 @@ class SurveyResponse(Audited, Model):
     house_id: Mapped[int] = mapped_column(ForeignKey("estate_house.id"), nullable=False, index=True)
     source: Mapped[str] = mapped_column(String(10), nullable=False, default="form")
     remark: Mapped[str | None] = mapped_column(String(500))
-    entered_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    entered_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     entered_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
 
     campaign = relationship("SurveyCampaign")

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext
 
+from app.core import clock
 from app.community.models import Announcement
 from app.community.services import office_name
 from app.core.formatting import format_date, format_datetime
@@ -44,7 +45,7 @@ def poster_context(notice: Announcement, paper: str = "a4", seal: bool = False, 
         watermark = gettext("Withdrawn · not valid")
     else:
         watermark = gettext("Draft · not published")
-    issued = notice.published_at.date() if notice.published_at else (today or date.today())
+    issued = notice.published_at.date() if notice.published_at else (today or clock.today())
     return {
         "notice": notice, "paper": PAPERS.get(paper, "A4"), "scale": scale, "seal": seal,
         "paragraphs": paragraphs, "salutation": bool(paragraphs) and paragraphs[0].rstrip().endswith(("：", ":")),
@@ -74,5 +75,5 @@ def survey_report_pdf(result: dict, printed_by: str, printed_at: datetime | None
     from app.community.surveys import show_change, show_rate
 
     return render_pdf("community/survey_report.html", result=result, rate=show_rate, change=show_change,
-                      printed_by=printed_by, printed_at=format_datetime(printed_at or datetime.now()),
+                      printed_by=printed_by, printed_at=format_datetime(printed_at or clock.now()),
                       office=office_name(result["campaign"].community))

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core import clock
 from app.community.models import (NOTICE_STATES, NOTICE_TYPES, Activity, ActivityPhoto, Announcement,
                                   AnnouncementArrears, AnnouncementEvent)
 from app.core.formatting import format_date, format_datetime
@@ -132,7 +133,7 @@ def _label(name: str) -> str:
 
 
 def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now()).replace(microsecond=0)
+    return clock.or_now(now)
 
 
 def _get(model, pk):
@@ -180,7 +181,7 @@ def arrears_defaults(config: dict | None = None) -> tuple[Decimal, int]:
 
 def check_fields(notice_type: str, raw: dict, today: date | None = None) -> tuple[dict, dict]:
     """The type's fields from a form or a caller: ({field: message}, the clean values as JSON-able text)."""
-    today = today or date.today()
+    today = today or clock.today()
     errors: dict = {}
     clean: dict = {}
     for name, required in TYPE_FIELDS.get(notice_type, []):
@@ -246,7 +247,7 @@ def check_fields(notice_type: str, raw: dict, today: date | None = None) -> tupl
 def default_fields(notice_type: str, community: Community | None, config: dict | None = None,
                    today: date | None = None) -> dict:
     """What a new notice of the type starts with: the community's phone, today's arrears and the limits."""
-    today = today or date.today()
+    today = today or clock.today()
     out: dict = {}
     names = [n for n, _r in TYPE_FIELDS.get(notice_type, [])]
     if "contact_phone" in names and community is not None and community.phone:
@@ -527,7 +528,7 @@ def copy_notice(pk, actor: Actor, now: datetime | None = None, today: date | Non
         raise RuleViolation({"": gettext("There is no such notice.")})
     values = values_of(source)
     if source.notice_type == "arrears":
-        values["fields"] = dict(values["fields"], as_of=(today or date.today()).isoformat())
+        values["fields"] = dict(values["fields"], as_of=(today or clock.today()).isoformat())
         values["fields"].pop("pay_by", None)
     notice = save_draft(values, actor, now=now, today=today)
     notice.copied_from = source

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.community import surveys
 from app.community.models import SurveyTemplate
 from app.core.rules import Actor
@@ -72,15 +73,18 @@ def _answer(rng: random.Random, kind: str, options: int, likely: float) -> str |
     return str(rng.choice([1, 2]) if satisfied else options)
 
 
-def load_survey_demo(seed: int = 2026, today: date | None = None) -> dict:
-    """The questionnaire and two surveys per community (none if a questionnaire exists). Returns counts; commits."""
-    today = today or date.today()
+def load_survey_demo(seed: int = 2026, today: date | None = None, now: datetime | None = None) -> dict:
+    """The questionnaire and two surveys per community (none if a questionnaire exists), as of `now` (or the
+    end of `today`; default: the present). Returns counts; commits."""
+    now = clock.demo_moment(now, today)
+    today = now.date()
     made = {"questionnaires": 0, "surveys": 0, "forms": 0}
     if db.session.scalar(select(func.count(SurveyTemplate.id))):
         return made
     rng = random.Random(seed)
     clerk, manager = _actor(*STAFF[0]), _actor(*STAFF[1])
-    drafted = datetime.combine(today - timedelta(days=250), time(9, 30))
+    # drafted and approved three weeks before the previous half-year's survey opens
+    drafted = datetime.combine(_span(*_halves(today)[0])[0] - timedelta(days=21), time(9, 30))
     template = surveys.save_template({"name": "业主满意度调查问卷", "intro": "尊敬的业主：为了不断提高物业服务质量，"
                                       "请您对以下各项服务作出评价，感谢您的支持！"}, clerk, now=drafted)
     for department, kind, text, options in QUESTIONS:
@@ -98,14 +102,16 @@ def load_survey_demo(seed: int = 2026, today: date | None = None) -> dict:
                                          .order_by(House.id)))
         for index, (year, half) in enumerate(_halves(today)):
             starts, ends = _span(year, half)
-            opened = datetime.combine(starts, time(9, 0))
+            # opened on its first day, or an hour ago when that day has just begun
+            opened = min(datetime.combine(starts, time(9, 0)), now - timedelta(hours=1))
             campaign = surveys.open_campaign({"community": community.id, "template": template.id, "year": year,
                                               "half": half, "starts_on": starts, "ends_on": ends}, manager,
                                              now=opened)
             made["surveys"] += 1
-            entered = min(datetime.combine(ends, time(16, 0)), datetime.combine(today, time(8, 0)))
+            # forms typed in at the end of the survey, or half an hour ago; none before its first day
+            entered = min(datetime.combine(ends, time(16, 0)), now - timedelta(minutes=30))
             for house_no in houses:
-                if rng.random() >= SHARE[index]:
+                if entered.date() < starts or rng.random() >= SHARE[index]:
                     continue
                 raw = {q.id: _answer(rng, q.kind, len(q.options), LIKELY[q.department][index]) for q in questions}
                 if not any(raw.values()):
@@ -113,7 +119,8 @@ def load_survey_demo(seed: int = 2026, today: date | None = None) -> dict:
                 surveys.record_response(campaign.id, house_no, raw, clerk, now=entered)
                 made["forms"] += 1
             if index == 0:
-                surveys.campaign_transition(campaign.id, "close", manager, now=datetime.combine(ends, time(17, 0)))
+                surveys.campaign_transition(campaign.id, "close", manager,
+                                            now=min(datetime.combine(ends, time(17, 0)), now - timedelta(minutes=20)))
             db.session.commit()
     return made
 

@@ -4,7 +4,7 @@ the Excel import, and the results with the 满意度调查报告 PDF.
 
 Thin: every rule is in app.community.surveys; a refused step shows its Chinese message and writes nothing.
 """
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -14,6 +14,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core import clock
 from app.community import surveys
 from app.community.models import (SURVEY_CAMPAIGN_STATES, SURVEY_DEPARTMENTS, SURVEY_QUESTION_KINDS, SURVEY_SCALE,
                                   SURVEY_SOURCES, SURVEY_TEMPLATE_STATES, SurveyCampaign, SurveyResponse,
@@ -250,7 +251,7 @@ class SurveyCampaignAdminView(BaseView):
     @has_access
     def new(self):
         if request.method == "GET":
-            year, half = surveys.half_of(date.today())
+            year, half = surveys.half_of(clock.today())
             start = date(year, 1 if half == 1 else 7, 1)
             end = date(year, 6, 30) if half == 1 else date(year, 12, 31)
             templates = surveys.approved_templates()
@@ -434,7 +435,7 @@ class SurveyResultView(BaseView):
         if campaign is None or not ok:
             return redirect(url_for("SurveyResultView.index"))
         result = surveys.results(campaign.id)
-        pdf = survey_report_pdf(result, current_actor().name, datetime.now())
+        pdf = survey_report_pdf(result, current_actor().name, clock.now())
         return pdf_response(pdf, f"{gettext('Satisfaction survey report')}-{campaign.community.name}-"
                                  f"{campaign.period_label()}")
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from app.core import clock
 from app.community import visits
 from app.community.models import Visit, ZoneBuilding
 from app.core.rules import Actor
@@ -54,9 +55,11 @@ def _assistants() -> list[tuple[Actor, float]]:
     return out
 
 
-def load_visit_demo(seed: int = 2026, today: date | None = None) -> dict:
-    """Zones and two months of visits in the first community; nothing when it already has zones. Commits."""
-    today = today or date.today()
+def load_visit_demo(seed: int = 2026, today: date | None = None, now: datetime | None = None) -> dict:
+    """Zones and two months of visits in the first community, up to `now` (or the end of `today`; default: the
+    present): nothing later. Nothing when the community already has zones. Commits."""
+    now = clock.demo_moment(now, today)
+    today = now.date()
     rng = random.Random(seed)
     community = db.session.scalars(select(Community).order_by(Community.id)).first()
     if community is None:
@@ -76,8 +79,12 @@ def load_visit_demo(seed: int = 2026, today: date | None = None) -> dict:
     made = 0
     for back in (1, 0):
         first = _month_start(today, back)
-        last = min(visits.month_bounds(first.year, first.month)[1], today)
-        share = 1.0 if back else (today.day / visits.month_bounds(first.year, first.month)[1].day)
+        # a visit is made between 09:00 and 17:59: today counts once the first visiting hour is over
+        last = min(visits.month_bounds(first.year, first.month)[1], today if now.hour >= 10 else
+                   today - timedelta(days=1))
+        if last < first:
+            continue  # this month has only just begun
+        share = 1.0 if back else ((last.day) / visits.month_bounds(first.year, first.month)[1].day)
         plan = []
         for assistant, rate in assistants:
             zone = visits.zone_building_ids(assistant.id, community.id, last)
@@ -86,22 +93,23 @@ def load_visit_demo(seed: int = 2026, today: date | None = None) -> dict:
                                        visits.household_clause(first, last)).order_by(House.id)))
             for house_id in rng.sample(households, round(len(households) * min(1.0, rate * share))):
                 day = first + timedelta(days=rng.randint(0, (last - first).days))
-                plan.append((day, rng.randint(9, 17), assistant, house_id))
+                latest_hour = 17 if day < today else min(17, now.hour - 1)
+                plan.append((day, rng.randint(9, latest_hour), assistant, house_id))
         plan.sort(key=lambda p: (p[0], p[1]))
         for day, hour, assistant, house_id in plan:
             made += 1
-            _visit(rng, community.id, day, hour, assistant, house_id, back, engineers)
+            _visit(rng, community.id, day, hour, assistant, house_id, back, engineers, now)
     db.session.flush()
     visits.save_summary(community.id, start.year, start.month,
                         "上月各专责区走访基本完成，赵敏专责区覆盖率偏低，本月须补访未走访客户。客户集中反映停车秩序和"
                         "充电桩需求，请秩序维护部加强夜间巡查，工程部评估增设充电桩。", manager,
-                        now=datetime.combine(_month_start(today), time(9, 30)))
+                        now=min(datetime.combine(_month_start(today), time(9, 30)), now))
     db.session.commit()
     return {"zones": len(assistants), "visits": made,
             "issues": sum(len(v.issues) for v in db.session.scalars(select(Visit)))}
 
 
-def _visit(rng, community_id, day, hour, assistant, house_id, back, engineers) -> None:
+def _visit(rng, community_id, day, hour, assistant, house_id, back, engineers, now: datetime) -> None:
     house = db.session.get(House, house_id)
     issues = []
     if rng.random() < 0.15:
@@ -118,8 +126,10 @@ def _visit(rng, community_id, day, hour, assistant, house_id, back, engineers) -
         "issues": issues}, assistant, now=when)
     if back == 0 or not engineers:
         return
-    for issue in visit.issues:  # last month's records: most were dealt with since
-        t = when + timedelta(hours=2)
+    for issue in visit.issues:  # last month's records: most were dealt with since (those that would end later
+        t = when + timedelta(hours=2)  # than now are still open)
+        if t + timedelta(days=2) > now:
+            continue
         if issue.work_order_id and rng.random() < 0.8:
             engineer = rng.choice(engineers)
             desk.transition(issue.work_order_id, "dispatch", assistant, now=t, assignee_id=engineer.id)

@@ -5,7 +5,6 @@ Thin: every rule and figure is in app.community.visits; a refused step shows its
 nothing (the session is rolled back).
 """
 import re
-from datetime import date
 
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -14,6 +13,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core import clock
 from app.community import visits
 from app.community.models import (ISSUE_CATEGORIES, ISSUE_OUTCOMES, VISIT_CHANNELS, VISIT_SATISFACTION, Visit,
                                   VisitSummary)
@@ -51,7 +51,7 @@ def _community_arg(raw) -> Community | None:
 
 def _month_arg() -> tuple[int, int]:
     """The month asked for (?month=2026-11), else this month; a bad or future month is said and replaced."""
-    today = date.today()
+    today = clock.today()
     year, month, problem = parse_month(request.args.get("month"))
     if problem:
         flash(problem, "warning")
@@ -97,21 +97,21 @@ class VisitRecordView(BaseView):
         community_id = visits._id(values.get("community"))
         buildings = list(db.session.scalars(select(Building).where(Building.community_id == (community_id or 0))
                                             .order_by(Building.code))) if community_id else []
-        mine = visits.zone_building_ids(g.user.id, community_id, date.today()) if community_id else set()
+        mine = visits.zone_building_ids(g.user.id, community_id, clock.today()) if community_id else set()
         rows = list(values.get("issues") or [])
         rows += [{}] * (3 - len(rows)) if len(rows) < 3 else []
         return self.render_template(
             "community/visit_form.html", values=values, errors=errors, communities=_communities(),
             buildings=buildings, mine=mine, labels=LABELS, channels=VISIT_CHANNELS, categories=ISSUE_CATEGORIES,
             outcomes=ISSUE_OUTCOMES, satisfaction=VISIT_SATISFACTION, issue_rows=rows[:visits.MAX_ISSUES],
-            today=date.today().isoformat())
+            today=clock.today().isoformat())
 
     @expose("/", methods=["GET", "POST"])
     @has_access
     def new(self):
         if request.method == "GET":
             community = _community_arg(request.args.get("community"))
-            return self._render({"community": community.id if community else "", "visited_on": date.today().isoformat(),
+            return self._render({"community": community.id if community else "", "visited_on": clock.today().isoformat(),
                                  "channel": "door", "house_no": request.args.get("house_no", "")[:60],
                                  "building": request.args.get("building", "")}, {})
         form = request.form
@@ -152,7 +152,7 @@ class ZoneView(BaseView):
     @has_access
     def index(self):
         community = _community_arg(request.args.get("community"))
-        today = date.today()
+        today = clock.today()
         zones = visits.zones_on(community.id, today) if community else {}
         buildings = list(db.session.scalars(select(Building).where(Building.community_id == community.id)
                                             .order_by(Building.code))) if community else []
@@ -220,7 +220,7 @@ class VisitCoverageView(BaseView):
         assistant_id = visits._id(request.args.get("assistant"))
         assistant_name = None
         if assistant_id:
-            zones = visits.zones_on(community.id, visits.reference_day(year, month, date.today()))
+            zones = visits.zones_on(community.id, visits.reference_day(year, month, clock.today()))
             if assistant_id not in zones:
                 flash(gettext("That user has no zone in %(community)s in %(month)s.", community=community.name,
                               month=visits.month_key(year, month)), "warning")
@@ -260,7 +260,7 @@ def report_pdf(community: Community, data: dict, assistant_name: str | None = No
     from app.core.formatting import format_date
 
     return render_pdf("community/visit_report.html", community=community, data=data, assistant_name=assistant_name,
-                      office=office_name(community), printed_on=format_date(date.today()),
+                      office=office_name(community), printed_on=format_date(clock.today()),
                       first=format_date(data["first"]), last=format_date(data["last"]),
                       summary_at=format_datetime(data["summary"].updated_at) if data["summary"] else "")
 

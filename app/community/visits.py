@@ -27,6 +27,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 
+from app.core import clock
 from app.community.models import (ISSUE_CATEGORIES, ISSUE_OUTCOMES, VISIT_CHANNELS, VISIT_SATISFACTION, Visit,
                                   VisitIssue, VisitSummary, ZoneBuilding)
 from app.core.rules import Actor, RuleViolation, check_choice, check_text
@@ -169,7 +170,7 @@ def assign_zone(community_id, assistant_id, building_ids, actor: Actor, on: date
     most one zone at a time; history is never rewritten (no day before the zones' last change)."""
     from flask_appbuilder.security.sqla.models import User
 
-    on = on or date.today()
+    on = on or clock.today()
     errors: dict = {}
     if not actor.roles & ZONE_MANAGERS:
         raise RuleViolation({"": gettext("Only the project manager assigns the zones.")})
@@ -224,7 +225,7 @@ def assign_zone(community_id, assistant_id, building_ids, actor: Actor, on: date
         added += 1
         db.session.add(ZoneBuilding(community_id=community.id, building_id=bid, assistant_id=user.id,
                                     assistant_name=name, started_on=on, assigned_by_name=actor.name,
-                                    assigned_at=datetime.now()))
+                                    assigned_at=clock.now()))
     db.session.flush()
     return {"added": added, "removed": removed}
 
@@ -263,7 +264,7 @@ def check_visit(values: dict, actor: Actor, today: date | None = None) -> tuple[
     """(errors, resolved) for a visit's values; resolved holds the community, house, building, day, visitor."""
     from flask_appbuilder.security.sqla.models import User
 
-    today = today or date.today()
+    today = today or clock.today()
     errors: dict = {}
     got: dict = {}
     if not actor.roles & RECORDERS:
@@ -350,7 +351,7 @@ def record_visit(values: dict, actor: Actor, now: datetime | None = None) -> Vis
     values: community, visited_on, house_no (or house) or building and place, channel, person, satisfaction,
     remarks, follow_up, other_needs, visitor (the manager only), issues: [{category, text, outcome}].
     Flushed, not committed. RuleViolation: nothing is kept (the caller rolls back)."""
-    now = now or datetime.now()
+    now = now or clock.now()
     errors, got = check_visit(values, actor, now.date())
     if errors:
         raise RuleViolation(errors)
@@ -450,7 +451,7 @@ def household_clause(first: date, last: date):
 def coverage(community_id: int, year: int, month: int, today: date | None = None) -> dict:
     """The month's coverage in a community: each zone (assistant) with its buildings, households, households
     visited, coverage and whether it is behind; the buildings of no zone; the office total."""
-    today = today or date.today()
+    today = today or clock.today()
     check_month(year, month, today)
     first, last = month_bounds(year, month)
     ref = reference_day(year, month, today)
@@ -506,7 +507,7 @@ def report(community_id: int, year: int, month: int, assistant_id: int | None = 
     his visits and the issues raised on them)."""
     from app.core.masking import mask_name, mask_text
 
-    today = today or date.today()
+    today = today or clock.today()
     cov = coverage(community_id, year, month, today)
     first, last = cov["first"], cov["last"]
     in_month = and_(Visit.community_id == community_id, Visit.visited_on >= first, Visit.visited_on <= last)
@@ -598,7 +599,7 @@ def report(community_id: int, year: int, month: int, assistant_id: int | None = 
 def save_summary(community_id, year: int, month: int, text: str, actor: Actor, now: datetime | None = None
                  ) -> VisitSummary:
     """The 项目经理's summary of a month (one per community and month; editable, who and when kept)."""
-    now = now or datetime.now()
+    now = now or clock.now()
     if not actor.roles & ZONE_MANAGERS:
         raise RuleViolation({"": gettext("Only the project manager writes the month's summary.")})
     cid = _id(community_id)

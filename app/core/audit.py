@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
+from app.core import clock
 from app.core.models import AuditLog
 
 _SECRET_WORDS = ("password", "secret", "token", "hash")
@@ -138,7 +139,7 @@ def _row(obj, action: str) -> dict | None:
     user_id, username = current_actor()
     pk = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
-        "at": datetime.now(),
+        "at": clock.now(),
         "user_id": user_id,
         "username": username,
         "action": action,
@@ -169,7 +170,7 @@ def log_event(session: Session, action: str, table_name: str, record_id, label: 
     session.connection().execute(
         insert(AuditLog.__table__),
         [{
-            "at": datetime.now(), "user_id": user_id, "username": username, "action": action,
+            "at": clock.now(), "user_id": user_id, "username": username, "action": action,
             "table_name": table_name, "record_id": str(record_id), "record_label": label[:255],
             "changes": json.dumps(detail, ensure_ascii=False),
         }],

@@ -5,6 +5,8 @@ from flask_appbuilder import Model
 from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
+
 
 class AuditLog(Model):
     """One row per create, update or delete of a business record."""
@@ -16,7 +18,7 @@ class AuditLog(Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     username: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     action: Mapped[str] = mapped_column(String(20), nullable=False)  # create/update/delete/view

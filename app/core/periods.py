@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext
 
+from app.core import clock
+
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MONTH_PATTERN = re.compile(r"([0-9]{4})-([0-9]{1,2})", re.ASCII)
 DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -33,7 +35,7 @@ def day_window(day: date) -> tuple[datetime, datetime]:
 def parse_month(raw: str | None, today: date | None = None) -> tuple[int, int, str | None]:
     """(year, month, problem) from "2026-11"; an empty value is the current month; a bad one is the current
     month with a message for the user."""
-    today = today or date.today()
+    today = today or clock.today()
     value = (raw or "").strip()
     if not value:
         return today.year, today.month, None
@@ -53,7 +55,7 @@ def parse_month(raw: str | None, today: date | None = None) -> tuple[int, int, s
 def parse_day(raw: str | None, today: date | None = None) -> tuple[date, str | None]:
     """(day, problem) from "2026-11-20"; an empty value is today; a bad one (not a date, before 2000 or after
     2100) is today with a message for the user."""
-    today = today or date.today()
+    today = today or clock.today()
     value = (raw or "").strip()
     if not value:
         return today, None

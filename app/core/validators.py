@@ -17,6 +17,8 @@ from datetime import date
 from flask_babel import gettext as _flask_gettext
 from flask_babel import lazy_gettext as _l
 
+from app.core import clock
+
 
 def gettext(string: str, **variables) -> str:
     """flask_babel's gettext; outside an app context, or if Babel fails, the English msgid."""
@@ -84,7 +86,7 @@ def _birth_date(number: str) -> date | None:
 def validate_resident_id(value, today: date | None = None) -> str | None:
     """None if `value` is a valid 18-character 居民身份证号码, else what is wrong with it.
 
-    `today` (default: date.today()) is the latest birth date allowed.
+    `today` (default: clock.today()) is the latest birth date allowed.
     """
     number = normalize_resident_id(value)
     if not _RESIDENT_ID_RE.fullmatch(number):
@@ -92,7 +94,7 @@ def validate_resident_id(value, today: date | None = None) -> str | None:
     if number[:2] not in PROVINCE_CODES:
         return gettext("The area code of this ID number is not a valid province code.")
     born = _birth_date(number)
-    if born is None or born.year < 1900 or born > (today or date.today()):
+    if born is None or born.year < 1900 or born > (today or clock.today()):
         return gettext("The birth date in this ID number is not a valid date.")
     if resident_id_check_char(number[:17]) != number[17]:
         return gettext("The check digit of this ID number is wrong; please check the number.")

@@ -1,6 +1,5 @@
 """业主档案 in Excel: the import page (template download, upload) and the masked exports. Thin: the work is
 in estate.importing."""
-from datetime import date
 
 from flask import abort, request
 from flask_appbuilder import BaseView, expose, has_access
@@ -13,6 +12,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.core import clock
 from app.core.excel import xlsx_response
 from app.estate import importing
 from app.estate import services as estate_services
@@ -118,16 +118,16 @@ class ExportView(BaseView):
         stmt = importing.owners_select(community_id=_id_arg("community"), building_id=_id_arg("building"),
                                        q=(request.args.get("q") or "")[:50],
                                        ids=self._list_filter_ids("OwnerView", Owner))
-        return xlsx_response(importing.export_owners(stmt), gettext("Owners") + f"-{date.today():%Y%m%d}.xlsx",
-                             f"owners-{date.today():%Y%m%d}.xlsx")
+        return xlsx_response(importing.export_owners(stmt), gettext("Owners") + f"-{clock.today():%Y%m%d}.xlsx",
+                             f"owners-{clock.today():%Y%m%d}.xlsx")
 
     @expose("/houses")
     @has_access
     def houses(self):
         stmt = importing.houses_select(community_id=_id_arg("community"), building_id=_id_arg("building"),
                                        ids=self._list_filter_ids("HouseView", House))
-        return xlsx_response(importing.export_houses(stmt), gettext("Houses") + f"-{date.today():%Y%m%d}.xlsx",
-                             f"houses-{date.today():%Y%m%d}.xlsx")
+        return xlsx_response(importing.export_houses(stmt), gettext("Houses") + f"-{clock.today():%Y%m%d}.xlsx",
+                             f"houses-{clock.today():%Y%m%d}.xlsx")
 
 
 def register(appbuilder) -> None:

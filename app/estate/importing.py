@@ -22,6 +22,7 @@ from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.core import clock
 from app.core import masking, validators
 from app.core.audit import log_event
 from app.core.excel import ExcelError, Sheet, normalize_header, read_sheet, write_workbook
@@ -519,7 +520,7 @@ def check_file(data: bytes, today: date | None = None):
     _, rows = read_sheet(data, required=headers(), text_columns=text_headers, max_rows=MAX_ROWS)
     by_header = {normalize_header(header(c)): c.field for c in COLUMNS}
     records = [(number, {by_header[h]: v for h, v in record.items() if h in by_header}) for number, record in rows]
-    checker = _Checker(records, today or date.today())
+    checker = _Checker(records, today or clock.today())
     with db.session.no_autoflush:
         for number, values in records:
             checker.check_row(number, values)

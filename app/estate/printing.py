@@ -1,11 +1,11 @@
 """Printed forms of the estate area: 房屋清册 (house roster), one section per building."""
-from datetime import date
 
 from flask import Response, flash, redirect, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.core import clock
 from app.core.pdf import render_pdf
 from app.estate.models import Building, House
 from app.extensions import db
@@ -51,7 +51,7 @@ def _natural(code: str):
 
 def roster_pdf(building_ids=(), community_ids=()) -> bytes:
     sections = roster_sections(building_ids, community_ids)
-    return render_pdf("estate/house_roster.html", sections=sections, printed_on=date.today())
+    return render_pdf("estate/house_roster.html", sections=sections, printed_on=clock.today())
 
 
 def roster_response(building_ids=(), community_ids=()) -> Response:
@@ -78,7 +78,7 @@ def owner_card_pdf(house_ids) -> bytes:
         "residents": [r for r in h.residents if r.moved_out_on is None],
     } for h in houses]
     return render_pdf(
-        "estate/owner_card.html", cards=cards, printed_on=date.today(),
+        "estate/owner_card.html", cards=cards, printed_on=clock.today(),
         mask_id=masking.mask_id_number, mask_phone=masking.mask_phone, mask_text=masking.mask_text,
         id_types={k: str(v) for k, v in ID_TYPES.items()},
         relations={k: str(v) for k, v in RESIDENT_RELATIONS.items()},
@@ -89,6 +89,6 @@ def owner_card_pdf(house_ids) -> bytes:
 def pdf_response(pdf: bytes, title: str) -> Response:
     from urllib.parse import quote
 
-    filename = f"{title}-{date.today():%Y%m%d}.pdf"
+    filename = f"{title}-{clock.today():%Y%m%d}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}"})

@@ -1,5 +1,4 @@
 """Estate views: configuration only; rules live in estate.services."""
-from datetime import date
 
 from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.core import clock
 from app.core.audit import register_labels
 from app.core.formatting import format_area, format_date
 from app.core.rules import RuleViolation
@@ -511,7 +511,7 @@ class TransferForm(FlaskForm):
     id_number = StringField(LABELS["id_number"], validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("New owner's name (when not yet on file)"), validators=[Length(max=100)])
     phone = StringField(LABELS["mobile"], validators=[Length(max=20)])
-    on_date = DateField(_l("Transfer date"), validators=[DataRequired()], default=date.today)
+    on_date = DateField(_l("Transfer date"), validators=[DataRequired()], default=clock.today)
     certificate_no = StringField(LABELS["certificate_no"], validators=[Length(max=50)])
     reason = StringField(_l("Reason"), validators=[Length(max=200)], default=_l("Sale"))
 

@@ -7,6 +7,7 @@ from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core import clock
 from app.security.models import LoginThrottle
 from app.security.views import PMUserDBModelView
 
@@ -18,7 +19,7 @@ class PMSecurityManager(SecurityManager):
         key = (username or "").strip().lower()[:100]
         if not key:
             return None
-        now = datetime.now()
+        now = clock.now()
         session = self.session
         row = session.scalar(select(LoginThrottle).where(LoginThrottle.username == key))
         if row is not None and row.locked_until is not None and row.locked_until > now:
@@ -70,4 +71,4 @@ class PMSecurityManager(SecurityManager):
         row = self.session.scalar(
             select(LoginThrottle).where(LoginThrottle.username == username.strip().lower())
         )
-        return bool(row and row.locked_until and row.locked_until > datetime.now())
+        return bool(row and row.locked_until and row.locked_until > clock.now())

@@ -25,6 +25,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.core import clock
 from app.core.rules import RuleViolation
 from app.estate.models import Building, House, Resident
 from app.extensions import db
@@ -480,8 +481,8 @@ def load_service_demo(seed: int = 2026, now: datetime | None = None) -> dict:
     an admin resets one to log in as them), and about 40 contacts of the last 14 days before `now` (default:
     the present; it may not lie in the future) with their repairs and complaints moved through their states.
     Returns counts; commits."""
-    now = (now or datetime.now()).replace(microsecond=0)
-    if now > datetime.now() + timedelta(minutes=5):
+    now = clock.or_now(now)
+    if now > clock.now() + timedelta(minutes=5):
         raise ValueError("The demo's work log cannot lie in the future (the desk refuses future contacts).")
     rng = random.Random(seed)
     engineers, desk, users = _staff()  # FAB's add_user commits: before anything else

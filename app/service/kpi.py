@@ -60,6 +60,7 @@ from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, func, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from app.core import clock
 from app.core.periods import month_window
 from app.estate.models import Community
 from app.extensions import db
@@ -339,7 +340,7 @@ def service_kpis(year: int, month: int, community_id: int | None = None, now: da
     """The month's KPIs: {"year", "month", "start", "end", "now", "community_id", "community" (its name or None),
     "office": KpiRow, "departments": [KpiRow], "persons": [KpiRow]}. See the module docstring."""
     start, end = month_window(year, month)
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = clock.or_now(now)
     repairs = _repairs(start, end, now, community_id)
     complaints = _complaints(start, end, now, community_id)
 

@@ -9,6 +9,7 @@ from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, Numeric, 
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import clock
 from app.core.audit import Audited
 
 CHANNELS = {
@@ -115,7 +116,7 @@ class Contact(Audited, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     channel: Mapped[str] = mapped_column(String(10), nullable=False, default="phone")
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default="other")
     house_id: Mapped[int | None] = mapped_column(ForeignKey("estate_house.id"), index=True)
@@ -174,7 +175,7 @@ class WorkOrder(Audited, Model):
 
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    reported_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    reported_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     arrive_due: Mapped[datetime | None] = mapped_column(DateTime)
     finish_due: Mapped[datetime | None] = mapped_column(DateTime)
@@ -238,7 +239,7 @@ class WorkOrderEvent(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("service_work_order.id"), nullable=False, index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     user_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     action: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -295,7 +296,7 @@ class ServiceCharge(Audited, Model):
     source_id: Mapped[int] = mapped_column(Integer, nullable=False)
     description: Mapped[str] = mapped_column(String(200), nullable=False)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="open")
 
     house = relationship("House")
@@ -326,7 +327,7 @@ class Complaint(Audited, Model):
     category: Mapped[str] = mapped_column(String(20), nullable=False, default="other")
     severity: Mapped[str] = mapped_column(String(10), nullable=False, default="normal")
     content: Mapped[str] = mapped_column(String(2000), nullable=False)
-    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
     department: Mapped[str | None] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20), nullable=False, default="received")
@@ -370,7 +371,7 @@ class ComplaintEvent(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("service_complaint.id"), nullable=False, index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     user_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     action: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -392,7 +393,7 @@ class Consultation(Audited, Model):
     house_id: Mapped[int | None] = mapped_column(ForeignKey("estate_house.id"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("service_contact.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default="consultation")
-    asked_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    asked_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     person: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20))
     question: Mapped[str] = mapped_column(String(1000), nullable=False)
@@ -442,7 +443,7 @@ class ServiceRequest(Audited, Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     provider: Mapped[str | None] = mapped_column(String(100))
     agreed_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    requested_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=datetime.now)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
     scheduled_for: Mapped[datetime | None] = mapped_column(DateTime)
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="requested")
     approved_by: Mapped[str | None] = mapped_column(String(100))

@@ -3,7 +3,7 @@
 Both render through app.core.pdf.render_pdf with templates/print/service/*.html. Personal data is masked:
 phone numbers as 138****5678, phone numbers inside free text as well (masking.mask_text).
 """
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from flask import Response
@@ -11,6 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core import clock
 from app.core import masking
 from app.core.formatting import _locale, format_money
 from app.core.money import to_money
@@ -83,7 +84,7 @@ def work_orders_pdf(orders: list[WorkOrder], reprint: bool = False) -> bytes:
     (补打); counting prints (WorkOrder.print_count) is the caller's business."""
     forms = [_order_form(o) for o in orders]
     return render_pdf("service/work_order.html", sheets=_sheets(forms), reprint=reprint,
-                      printed_on=date.today(), **_common())
+                      printed_on=clock.today(), **_common())
 
 
 def _order_form(order: WorkOrder) -> dict:
@@ -154,7 +155,7 @@ def daily_log_pdf(log: dict) -> bytes:
         return short_place(item) if one_community else (item.place_label() if isinstance(item, WorkOrder)
                                                          else str(item.house or ""))
 
-    return render_pdf("service/daily_log.html", log=log, became=became, place=place, printed_on=date.today(),
+    return render_pdf("service/daily_log.html", log=log, became=became, place=place, printed_on=clock.today(),
                       **_common())
 
 

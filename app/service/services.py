@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.core import clock
 from app.core.money import to_money
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, check_choice, check_money, check_text
 from app.core.rules import as_id as _obj_id
@@ -136,7 +137,7 @@ def _label(name: str) -> str:
 
 
 def _now(now: datetime | None) -> datetime:
-    return (now or datetime.now()).replace(microsecond=0)
+    return clock.or_now(now)
 
 
 # ---------------------------------------------------------------------------- deadlines
@@ -245,7 +246,7 @@ def check_contact(values: dict, pk=None) -> dict:
     check_text(errors, values, "person", _label("person"), 100, required=False)
     _check_phone(errors, values, "phone")
     occurred = values.get("occurred_at")
-    if isinstance(occurred, datetime) and occurred > datetime.now() + timedelta(minutes=5):
+    if isinstance(occurred, datetime) and occurred > clock.now() + timedelta(minutes=5):
         errors["occurred_at"] = gettext("%(label)s cannot be in the future.", label=_label("occurred_at"))
     return errors
 
@@ -312,7 +313,7 @@ def _number_after_insert(prefix: str, column: str, at_attr: str):
     def listener(mapper, connection, target):
         if getattr(target, column) and not getattr(target, column).startswith("~"):
             return
-        at = getattr(target, at_attr) or datetime.now()
+        at = getattr(target, at_attr) or clock.now()
         number = f"{prefix}{at:%Y%m%d}-{target.id:06d}"
         table = mapper.local_table
         connection.execute(update(table).where(table.c.id == target.id).values({column: number}))
@@ -686,7 +687,7 @@ def _charge_for(order: WorkOrder, now: datetime) -> None:
 
 
 def order_overdue(order: WorkOrder, now: datetime | None = None) -> bool:
-    now = now or datetime.now()
+    now = now or clock.now()
     if order.state not in OPEN_ORDER_STATES:
         return False
     if order.finish_due is not None and order.finish_due < now:
@@ -696,7 +697,7 @@ def order_overdue(order: WorkOrder, now: datetime | None = None) -> bool:
 
 def overdue_order_clause(now: datetime | None = None):
     """SQL condition for open orders past their deadline (to arrive, or to finish)."""
-    now = now or datetime.now()
+    now = now or clock.now()
     return and_(WorkOrder.state.in_(OPEN_ORDER_STATES),
                 or_(WorkOrder.finish_due < now, and_(WorkOrder.arrived_at.is_(None), WorkOrder.arrive_due < now)))
 
@@ -936,7 +937,7 @@ def _complaint_transition(complaint_id, action: str, actor: Actor, *, expected_v
 
 
 def complaint_overdue(complaint: Complaint, now: datetime | None = None) -> bool:
-    now = now or datetime.now()
+    now = now or clock.now()
     if complaint.state == "received" and complaint.respond_due is not None and complaint.respond_due < now:
         return True
     return complaint.state in OPEN_COMPLAINT_STATES[:2] and complaint.resolve_due is not None and \
@@ -944,7 +945,7 @@ def complaint_overdue(complaint: Complaint, now: datetime | None = None) -> bool
 
 
 def overdue_complaint_clause(now: datetime | None = None):
-    now = now or datetime.now()
+    now = now or clock.now()
     return or_(and_(Complaint.state == "received", Complaint.respond_due < now),
                and_(Complaint.state.in_(("received", "handling")), Complaint.resolve_due < now))
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.core import clock
 from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
 from app.core.masking import mask_phone
@@ -671,7 +672,7 @@ class ServiceDeskView(BaseView):
             if house is not None:
                 form.community.data = str(house.community_id)
                 form.house_no.data = house.house_no
-            form.occurred_at.data = datetime.now().replace(second=0, microsecond=0)
+            form.occurred_at.data = clock.now().replace(second=0, microsecond=0)
         if form.validate_on_submit():
             values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
             values["kind"] = values.get("kind") or "other"

@@ -19,6 +19,8 @@ from app.security import roles
 from tests.billing.conftest import TODAY
 from tests.conftest import actor
 
+pytestmark = pytest.mark.moment("2026-11-20 10:00")  # TODAY: which bills are overdue depends on the date
+
 
 def _pages(pdf: bytes) -> list[str]:
     return [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
