@@ -4,6 +4,7 @@ Each `check_*` takes the record's values by attribute name (relations as objects
 and the primary key of the record being edited (None when adding), and returns
 {field: Chinese message}. `prepare_house` derives the fields a house inherits.
 """
+import re
 from decimal import Decimal
 
 from flask_babel import gettext
@@ -560,8 +561,22 @@ def prepare_vehicle(obj) -> None:
     prepare(obj)
 
 
+def _plate_fragment(q: str) -> str | None:
+    """The part of a licence plate typed at the desk ("A4T0KF", "浙A·4T0", "4t0k"), normalized; None when the
+    text cannot be part of a plate (a name, a house number, the 4 digits of a phone)."""
+    from app.core import validators
+
+    key = validators.normalize_plate(q).upper()
+    if len(key) < 4 or key.isdigit() or not re.fullmatch(r"[\u4e00-\u9fff]?[A-Z0-9]+[\u4e00-\u9fff]?", key):
+        return None
+    if not re.search(r"[0-9]", key) or not re.search(r"[A-Z]", key):
+        return None
+    return key
+
+
 def search_households(query: str, limit: int = 50) -> list[House]:
-    """Front-desk search: 房号, owner or resident name, pinyin or initials, last 4 digits of a phone."""
+    """Front-desk search: 房号, owner or resident name, pinyin or initials, last 4 digits of a phone, or a vehicle's
+    licence plate or any 4 or more of its characters."""
     from app.core import pinyin
 
     q = (query or "").strip()
@@ -589,6 +604,10 @@ def search_households(query: str, limit: int = 50) -> list[House]:
     house_ids.update(db.session.scalars(
         select(House.id).where(House.house_no >= q, House.house_no < q + "\uffff").limit(limit)
     ).all())
+    plate = _plate_fragment(q)
+    if plate:
+        house_ids.update(db.session.scalars(select(Vehicle.house_id).where(Vehicle.plate.contains(plate))
+                                            .limit(limit)).all())
     if not house_ids:
         return []
     return db.session.scalars(

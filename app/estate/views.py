@@ -503,6 +503,8 @@ class HouseholdSearchView(BaseView):
     def search(self):
         query = (request.args.get("q") or "").strip()[:50]
         houses = services.search_households(query) if query else []
+        if len(houses) == 1:  # the one household found: straight to its page
+            return redirect(url_for("HouseView.show", pk=houses[0].id))
         return self.render_template("estate/household_search.html", query=query, houses=houses)
 
 

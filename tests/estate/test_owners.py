@@ -145,15 +145,45 @@ def test_audit_log_masks_personal_data(app, login_as, owners):
 
 @pytest.mark.parametrize("query", ["zs", "zhangsan", "zhang", "张三", "5678", "1-1-0101", "ZS"])
 def test_front_desk_finds_the_household(login_as, owners, query):
-    html = login_as(roles.SERVICE).get(f"/households/?q={query}").get_data(True)
+    html = login_as(roles.SERVICE).get(f"/households/?q={query}", follow_redirects=True).get_data(True)
     assert "1-1-0101" in html and "张三" in html
+
+
+def test_a_search_with_exactly_one_household_opens_its_page(login_as, owners):
+    c = login_as(roles.SERVICE)
+    resp = c.get("/households/?q=zs")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/houses/show/{owners['h1']}")
+    several = c.get("/households/?q=1-1-01")  # 1-1-0101 and 1-1-0102: the list to choose from
+    assert several.status_code == 200 and "household-results" in several.get_data(True)
+
+
+@pytest.mark.parametrize("query", ["浙A4T0KF", "A4T0KF", "a4t0kf", "浙A·4T0KF", "4T0K"])
+def test_a_household_is_found_by_its_vehicle_plate_or_part_of_it(app, login_as, owners, query):
+    from app.estate.models import Vehicle
+
+    with app.app_context():
+        db.session.add(Vehicle(plate="浙A4T0KF", house_id=owners["h2"]))
+        db.session.commit()
+    resp = login_as(roles.SERVICE).get("/households/", query_string={"q": query})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/houses/show/{owners['h2']}")
+
+
+@pytest.mark.parametrize("query", ["1234", "zs4", "ABCD"])
+def test_text_that_cannot_be_a_plate_does_not_match_plates(app, login_as, owners, query):
+    from app.estate.models import Vehicle
+
+    with app.app_context():
+        db.session.add(Vehicle(plate="浙A1234B", house_id=owners["h2"]))  # no letters-and-digits fragment typed
+        db.session.commit()
+    html = login_as(roles.SERVICE).get("/households/", query_string={"q": query}, follow_redirects=True)
+    assert "喆堃" not in html.get_data(True)
 
 
 def test_search_finds_rare_characters_by_pinyin_and_tenants_by_name(login_as, owners):
     c = login_as(roles.SERVICE)
-    assert "喆堃" in c.get("/households/?q=zk").get_data(True)
-    assert "喆堃" in c.get("/households/?q=zhekun").get_data(True)
-    assert "1-1-0101" in c.get("/households/?q=ls").get_data(True)  # the tenant 李四
+    assert "喆堃" in c.get("/households/?q=zk", follow_redirects=True).get_data(True)
+    assert "喆堃" in c.get("/households/?q=zhekun", follow_redirects=True).get_data(True)
+    assert "1-1-0101" in c.get("/households/?q=ls", follow_redirects=True).get_data(True)  # the tenant 李四
     assert "找到 0 户" in c.get("/households/?q=xyzzy").get_data(True)
 
 
