@@ -270,3 +270,12 @@ def test_reversing_a_payment_that_used_the_balance_gives_the_balance_back_and_ad
     assert sum(row["amount"] for row in rows) == entry.amount  # the rows add up to the total
     assert services.balance_of(h1) == Decimal("100.00")
     assert services.ledger_problems() == []
+
+
+@pytest.mark.moment("2026-11-20 10:30")
+def test_the_counter_says_how_many_days_a_bill_is_overdue(ctx, login_as):
+    due = db.session.scalar(select(BillLine.due_date).where(BillLine.house_id == ctx["h1"],
+                                                            BillLine.period == "2026-10").limit(1))
+    html = login_as(roles.CASHIER).get(f"/counter/?house={ctx['h1']}").get_data(True)
+    assert f"逾期{(TODAY - due).days}天" in html
+    assert "已超时" not in html  # the desk's word for an order past its deadline, not a bill's
