@@ -1,8 +1,10 @@
-"""Masking of personal data (PIPL): 138****5678, 110105**********2X. Pure functions on str.
+"""Masking of personal data (PIPL): 138****5678, 0571-****7777, 110105**********2X. Pure functions on str.
 
 None or "" gives "". Anything other than str (or None) is a programming error: TypeError.
 """
 import re
+
+from app.core.validators import LANDLINE_RE
 
 _MOBILE = re.compile(r"\d{11}")
 # A mobile number in free text, maybe with +86 / 0086 / 86 and spaces or dashes: +86 139-1234-5678.
@@ -35,8 +37,17 @@ def _mask_match(m: re.Match) -> str:
     return _mask_digits(chunk, 3 if len(chunk) == 11 else 0, 4)
 
 
+def _mask_landline(m: re.Match) -> str:
+    """区号 and extension stay, the number keeps its last 4 digits: 0571-****7777, ****7777-123."""
+    area, local, ext = m["area"], m["local"], m["ext"]
+    head = area + m.group(0)[len(area):m.start("local") - m.start()] if area else ""  # 区号 and its dash, if any
+    return head + "*" * (len(local) - 4) + local[-4:] + (f"-{ext}" if ext else "")
+
+
 def mask_phone(value: str | None) -> str:
-    """"13812345678" → "138****5678"; other lengths keep the last 4 digits; 6 characters or fewer: all stars."""
+    """"13812345678" → "138****5678"; a landline keeps its 区号 and extension and the last 4 digits of its number
+    ("0571-88887777" → "0571-****7777", "88887777-123" → "****7777-123"); other lengths keep the last 4 digits;
+    6 characters or fewer: all stars."""
     text = _text(value)
     if not text:
         return ""
@@ -44,6 +55,9 @@ def mask_phone(value: str | None) -> str:
         return text[:3] + "****" + text[-4:]
     if _PHONE_SHAPED.fullmatch(text):
         return _SENSITIVE.sub(_mask_match, text)
+    landline = LANDLINE_RE.fullmatch(text)
+    if landline:
+        return _mask_landline(landline)
     if len(text) <= 6:
         return "*" * len(text)
     return "*" * (len(text) - 4) + text[-4:]

@@ -8,6 +8,8 @@ what is wrong. Each validator normalises the value first (the matching ``normali
 - 统一社会信用代码 (营业执照): GB 32100-2015 (18 characters of a 31-letter alphabet, MOD 31 check character).
 - 护照 / 港澳台通行证: a lenient check, 5 to 20 letters and digits.
 - 手机: 11 digits, 1 then 3-9.
+- 联系电话 (a caller's contact number): a 手机, or a landline: 区号 and number (0571-88887777, 010-12345678, with
+  or without the dash), or a local 7-8 digit number, each with an optional extension (88887777-123).
 - 车牌: ordinary (7 characters) and new-energy (8 characters) plates.
 """
 import re
@@ -206,6 +208,44 @@ def validate_phone(value) -> str | None:
     if not _MOBILE_RE.fullmatch(normalize_phone(value)):
         return gettext("A mobile number has 11 digits and starts with 13 to 19.")
     return None
+
+
+# --- 联系电话: a 手机 or a landline ---------------------------------------------------------------------------
+
+# 区号: 010 and 020-029 have three digits, every other one (0311, 0571, 0755…) four: no code is the start of
+# another, so a number typed without the dash still splits one way. A number has 7 or 8 digits and does not
+# start with 0; without 区号 it does not start with 1 either (that is a mobile number cut short). An extension
+# has 1 to 6 digits.
+AREA_CODE = r"0(?:10|2[0-9]|[3-9][0-9]{2})"
+LANDLINE_RE = re.compile(f"(?:(?P<area>{AREA_CODE})-?|(?=[2-9]))(?P<local>[1-9][0-9]{{6,7}})"
+                         f"(?:-(?P<ext>[0-9]{{1,6}}))?")
+_EXTENSION_MARKS = ("转", "#", "EXT.", "EXT", "X")
+
+
+def normalize_contact_number(value) -> str:
+    """A 手机 as normalize_phone() gives it (13812345678); a landline as 区号-号码[-分机]: "(0571) 8888 7777" →
+    "0571-88887777", "057188887777转123" → "0571-88887777-123", "88887777 - 123" → "88887777-123". Anything
+    else: cleaned only (spaces removed), for the validator to refuse."""
+    mobile = normalize_phone(value)
+    if _MOBILE_RE.fullmatch(mobile):
+        return mobile
+    text = _clean(value, drop=" \t\r\n\u3000.()")
+    for mark in _EXTENSION_MARKS:
+        text = text.replace(mark, "-")
+    m = LANDLINE_RE.fullmatch(text)
+    if m is None:
+        return text
+    return "-".join(part for part in (m["area"], m["local"], m["ext"]) if part)
+
+
+def validate_contact_number(value) -> str | None:
+    """None if `value` is a mobile number or a landline (with or without 区号, maybe with an extension), else
+    what is wrong with it. For a caller's 联系电话; an owner's 手机 stays validate_phone()."""
+    number = normalize_contact_number(value)
+    if _MOBILE_RE.fullmatch(number) or LANDLINE_RE.fullmatch(number):
+        return None
+    return gettext("A contact number is an 11-digit mobile number or a landline, e.g. 0571-88887777 or "
+                   "88887777-123.")
 
 
 # --- 车牌 ------------------------------------------------------------------------------------------------------

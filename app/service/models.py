@@ -215,9 +215,12 @@ class WorkOrder(Audited, Model):
         return (self.labour_fee or Decimal("0")) + (self.material_fee or Decimal("0"))
 
     def place_label(self) -> str:
+        """The house (or the building, or the community of a common area), then the 具体位置 typed at the desk:
+        "翠湖花园 1-1-0101 厨房水槽下", "翠湖花园 1号楼 地下车库入口"."""
         if self.house is not None:
-            return str(self.house)
-        parts = [str(self.building) if self.building is not None else str(self.community or "")]
+            parts = [str(self.house)]
+        else:
+            parts = [str(self.building) if self.building is not None else str(self.community or "")]
         if self.place:
             parts.append(self.place)
         return " ".join(p for p in parts if p)

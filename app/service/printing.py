@@ -1,7 +1,8 @@
 """Printed forms of the service desk: 派工单 (the repair work order form) and 物业部工作日志 (the daily work log).
 
 Both render through app.core.pdf.render_pdf with templates/print/service/*.html. Personal data is masked:
-phone numbers as 138****5678, phone numbers inside free text as well (masking.mask_text).
+phone numbers as 138****5678, phone numbers inside free text as well (masking.mask_text). The one exception:
+the caller's contact number on the 派工单 of the staff who must call him (service.contact), audited.
 """
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from app.core.pdf import render_pdf
 from app.estate.models import Building, House
 from app.estate.printing import pdf_response
 from app.extensions import db
+from app.service.contact import shown_contact_number
 from app.service.models import (ACCEPTANCE, CHANNELS, COMPLAINT_CATEGORIES, CONSULTATION_KINDS, CONTACT_KINDS,
                                 ORDER_STATES, PLACE_SCOPES, REPAIR_CATEGORIES, SATISFACTION, SEVERITIES, URGENCIES,
                                 Complaint, Consultation, Contact, ServiceRequest, WorkOrder)
@@ -79,15 +81,17 @@ def orders_for_print(ids) -> list[WorkOrder]:
     return [found[i] for i in wanted if i in found]
 
 
-def work_orders_pdf(orders: list[WorkOrder], reprint: bool = False) -> bytes:
+def work_orders_pdf(orders: list[WorkOrder], reprint: bool = False, viewer=None) -> bytes:
     """派工单: one form per order, two compact forms per A4 sheet. `reprint` marks every form as a reprint
-    (补打); counting prints (WorkOrder.print_count) is the caller's business."""
-    forms = [_order_form(o) for o in orders]
+    (补打); counting prints (WorkOrder.print_count) is the caller's business. `viewer` (an Actor): who prints;
+    the contact number is unmasked on the forms he may see it on (written to the audit log, the caller
+    commits); without a viewer it is masked on every form."""
+    forms = [_order_form(o, viewer) for o in orders]
     return render_pdf("service/work_order.html", sheets=_sheets(forms), reprint=reprint,
                       printed_on=clock.today(), **_common())
 
 
-def _order_form(order: WorkOrder) -> dict:
+def _order_form(order: WorkOrder, viewer=None) -> dict:
     """What one form shows, formatted; the order itself stays available to the template as `order`."""
     materials = [{
         "name": m.name, "unit": m.unit, "unit_price": unit_price(m.unit_price),
@@ -102,7 +106,7 @@ def _order_form(order: WorkOrder) -> dict:
         "source": _choice(CHANNELS, order.source),
         "state": _choice(ORDER_STATES, order.state),
         "description": masking.mask_text(order.description),
-        "reporter_phone": masking.mask_phone(order.reporter_phone),
+        "reporter_phone": shown_contact_number(order, viewer, via="print"),
         "result": masking.mask_text(order.result),
         "assignee": person_name(order.assignee),
         "received_by": person_name(order.received_by),
@@ -165,12 +169,11 @@ def daily_log_response(log: dict) -> Response:
 
 
 def short_place(item) -> str:
-    """Where a work order, contact or complaint is, inside its community: the house number, or the building
-    and the place of a common area."""
-    if item.house is not None:
-        return item.house.house_no
+    """Where a work order, contact or complaint is, inside its community: the house number or the building, then
+    the place typed at the desk (1-1-0101 厨房水槽下, 1号楼 地下车库入口)."""
     building = getattr(item, "building", None)
-    return " ".join(p for p in (building.name if building is not None else "", getattr(item, "place", None) or "") if p)
+    head = item.house.house_no if item.house is not None else (building.name if building is not None else "")
+    return " ".join(p for p in (head, getattr(item, "place", None) or "") if p)
 
 
 def became(contact: Contact) -> str:

@@ -189,7 +189,7 @@ def _check_phone(errors: dict, values: dict, name: str) -> None:
 
     value = values.get(name)
     if value not in (None, ""):
-        problem = validators.validate_phone(value)
+        problem = validators.validate_contact_number(value)  # a caller's 联系电话: a mobile or a landline
         if problem:
             errors[name] = problem
 
@@ -199,7 +199,7 @@ def _normalize_phone(obj, name: str) -> None:
 
     value = getattr(obj, name)
     if value:
-        setattr(obj, name, validators.normalize_phone(value))
+        setattr(obj, name, validators.normalize_contact_number(value))
 
 
 def _check_house(errors: dict, values: dict, name: str = "house", required: bool = False) -> House | None:

@@ -3,7 +3,6 @@ from datetime import datetime
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -30,6 +29,7 @@ from app.service.models import (ACCEPTANCE, CHANNELS, CHARGE_STATES, COMPLAINT_C
                                 PLACE_SCOPES, REPAIR_CATEGORIES, REQUEST_STATES, SATISFACTION, SEVERITIES,
                                 SPECIAL_KINDS, URGENCIES, Complaint, Consultation, Contact, Material, ServiceCharge,
                                 ServiceDeadline, ServiceRequest, SpecialService, WorkOrder)
+from app.service.order_pages import WorkOrderPages
 
 LABELS = services.LABELS
 VALUE_LABELS = {
@@ -95,8 +95,9 @@ ORDER_FORMATTERS = {
 }
 
 
-class WorkOrderView(PMModelView):
-    """报修工单: opened at the desk (or here), moved only by the actions on its page."""
+class WorkOrderView(WorkOrderPages, PMModelView):
+    """报修工单: opened at the desk (or here), moved only by the actions on its page; its 派工单 and the
+    contact number on its page: order_pages."""
 
     datamodel = SQLAInterface(WorkOrder)
     route_base = "/work-orders"
@@ -150,31 +151,6 @@ class WorkOrderView(PMModelView):
 
     def pre_update(self, item):
         services.prepare_order(item)
-
-    @action("print_orders", _l("Print work order forms"), icon="fa-print", multiple=True, single=False)
-    def print_orders(self, items):
-        items = items if isinstance(items, list) else [items]
-        return redirect(url_for(f"{type(self).__name__}.print_form", ids=",".join(str(i.id) for i in items)))
-
-    @expose("/print/")
-    @has_access
-    def print_form(self):
-        from app.service import printing
-
-        ids = [int(x) for x in request.args.get("ids", "").split(",") if x.strip().isdigit()]
-        if not ids:
-            flash(gettext("Please choose the work orders to print."), "warning")
-            return redirect(url_for(f"{type(self).__name__}.list"))
-        try:
-            orders = printing.orders_for_print(ids)
-        except ValueError as exc:
-            flash(str(exc), "warning")
-            return redirect(url_for(f"{type(self).__name__}.list"))
-        if not orders:
-            abort(404)
-        from app.estate.printing import pdf_response
-
-        return pdf_response(printing.work_orders_pdf(orders), gettext("Work order form"))
 
 
 def _normalize_new(item) -> None:

@@ -16,6 +16,7 @@ USCC_FORMAT = ("A unified social credit code has 18 characters: digits and capit
 USCC_CHECK = "The check character of this unified social credit code is wrong; please check the code."
 TRAVEL = "A passport or travel permit number has 5 to 20 letters and digits."
 PHONE = "A mobile number has 11 digits and starts with 13 to 19."
+CONTACT = "A contact number is an 11-digit mobile number or a landline, e.g. 0571-88887777 or 88887777-123."
 PLATE_PROVINCE = "The first character of the licence plate is not a province abbreviation."
 PLATE = "Not a valid licence plate number: 7 characters, or 8 for a new-energy vehicle."
 
@@ -235,6 +236,35 @@ def test_valid_phones(value, normal):
                                    "23812345678", "+8612812345678", "138-1234-567a", "+85261234567"])
 def test_invalid_phones(value):
     assert v.validate_phone(value) == PHONE
+
+
+# --- 联系电话: a mobile number or a landline ---
+
+@pytest.mark.parametrize("value,normal", [
+    ("13812345678", "13812345678"), ("+86 138-1234-5678", "13812345678"),
+    ("0571-88887777", "0571-88887777"), ("057188887777", "0571-88887777"), ("(0571) 8888 7777", "0571-88887777"),
+    ("010-12345678", "010-12345678"), ("01012345678", "010-12345678"), ("021-6234567", "021-6234567"),
+    ("0755 2345 6789", "0755-23456789"), ("88887777-123", "88887777-123"), ("88887777转123", "88887777-123"),
+    ("8888777", "8888777"), ("0571-88887777-8", "0571-88887777-8"), ("０５７１－８８８８７７７７", "0571-88887777"),
+])
+def test_valid_contact_numbers(value, normal):
+    assert v.validate_contact_number(value) is None
+    assert v.normalize_contact_number(value) == normal
+    assert len(normal) <= 20  # the column's width
+
+
+@pytest.mark.parametrize("value", [
+    None, "", "12345", "123456", "12345678",  # a local number does not start with 1 (a mobile cut short)
+    "138123456789", "0571-0888777",  # nor with 0
+    "0571-888877777", "0571-888877", "0571-8888-7777", "88887777-1234567", "0123-4567890",  # 01x is no 区号
+    "abc", "0571-8888777a", "+85261234567",
+])
+def test_invalid_contact_numbers(value):
+    assert v.validate_contact_number(value) == CONTACT
+
+
+def test_the_owners_mobile_stays_a_mobile():
+    assert v.validate_phone("0571-88887777") == PHONE and v.validate_contact_number("0571-88887777") is None
 
 
 # --- 车牌 ---

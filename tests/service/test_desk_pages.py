@@ -59,6 +59,36 @@ def test_intake_with_unknown_house_changes_nothing(app, estate, desk):
         assert db.session.query(Contact).count() == 0 and db.session.query(WorkOrder).count() == 0
 
 
+@pytest.mark.parametrize("typed,stored", [("0571-88887777", "0571-88887777"), ("0571 8888 7777", "0571-88887777"),
+                                          ("88887777-123", "88887777-123"), ("010-12345678", "010-12345678")])
+def test_intake_takes_a_landline_as_the_contact_number(app, estate, desk, typed, stored):
+    resp = _intake(desk, estate, phone=typed)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    with app.app_context():
+        assert db.session.query(Contact).one().phone == stored
+        assert db.session.query(WorkOrder).one().reporter_phone == stored
+
+
+@pytest.mark.parametrize("kind", ["repair", "other"])
+def test_intake_refuses_a_bad_contact_number_on_its_field(app, estate, desk, kind):
+    resp = _intake(desk, estate, phone="12345", kind=kind)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    # the message stands under the phone field (the form's field error), in Chinese
+    phone_row = html.split('id="phone"', 1)[1].split("<tr>", 1)[0]
+    assert "联系电话应为11位手机号码或固定电话" in phone_row and "alert-danger" in phone_row
+    with app.app_context():
+        assert db.session.query(Contact).count() == 0 and db.session.query(WorkOrder).count() == 0
+
+
+def test_the_place_typed_at_the_desk_shows_with_the_house(app, estate, desk):
+    resp = _intake(desk, estate, place="厨房水槽下")
+    assert resp.status_code == 302
+    page = desk.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "1-1-0101 厨房水槽下" in page
+    assert "1-1-0101 厨房水槽下" in desk.get("/work-orders/list/").get_data(as_text=True)
+
+
 def test_intake_refuses_script_and_huge_text(app, estate, desk):
     resp = _intake(desk, estate, summary="<script>alert(1)</script>" + "漏" * 2000)
     html = resp.get_data(as_text=True)

@@ -89,6 +89,39 @@ def test_work_order_form_shows_the_order_with_its_materials_and_masked_phone(ctx
     assert text.index(done.order_no) < text.index(pending.order_no)
 
 
+def test_the_form_shows_the_place_typed_at_the_desk_after_the_house(ctx):
+    order = services.create_order({
+        "house": ctx["estate"]["houses"][0], "place": "厨房水槽下", "scope": "private", "category": "water_power",
+        "source": "phone", "urgency": "normal", "description": "水槽下水管滴水"}, ctx["desk"], now=T0)
+    common = _common_part(ctx)
+    db.session.commit()
+    assert order.place_label() == "翠湖花园 1-1-0101 厨房水槽下"
+    assert common.place_label() == "翠湖花园 1号楼 地下车库入口"
+    assert printing.short_place(order) == "1-1-0101 厨房水槽下"
+    order.place = None
+    assert order.place_label() == "翠湖花园 1-1-0101"
+    order.place = "厨房水槽下"
+    _, text = _text(printing.work_orders_pdf(printing.orders_for_print([order.id])))
+    assert "1-1-0101 厨房水槽下" in text
+
+
+def test_without_a_viewer_the_contact_number_is_masked_and_nothing_is_logged(ctx):
+    from app.core.models import AuditLog
+
+    order = services.create_order({
+        "house": ctx["estate"]["houses"][0], "scope": "private", "category": "water_power", "source": "phone",
+        "urgency": "normal", "description": "厨房水管漏水", "reporter_phone": PHONE}, ctx["desk"], now=T0)
+    services.transition(order.id, "dispatch", ctx["desk"], assignee_id=ctx["engineer"].id, now=T0)
+    db.session.commit()
+    # an open order: only its engineer, printing it himself, sees the number
+    _, text = _text(printing.work_orders_pdf([order]))
+    assert PHONE not in text and "138****1234" in text
+    _, text = _text(printing.work_orders_pdf([order], viewer=ctx["engineer"]))
+    assert PHONE in text
+    assert db.session.query(AuditLog).filter(AuditLog.action == "view").count() == 1
+    db.session.rollback()
+
+
 def test_a_long_form_gets_a_sheet_of_its_own(ctx):
     done, pending = _repaired(ctx), _common_part(ctx)
     done.result = "更换水管和角阀。" * 40
