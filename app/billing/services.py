@@ -482,37 +482,6 @@ def cancel_run(run_id, actor: Actor, reason: str) -> BillingRun:
     return run
 
 
-def add_charge_line(house_id: int, source: str, source_id: int, description: str, amount: Decimal,
-                    on: date | None = None) -> BillLine | None:
-    """A charge from another area (有偿维修, later 装修押金) as a bill line of its own; once per source."""
-    exists = db.session.scalar(select(BillLine.id).where(BillLine.source == source, BillLine.source_id == source_id))
-    if exists is not None:
-        return None
-    house = db.session.get(House, house_id)
-    on = on or clock.today()
-    line = BillLine(community_id=house.community_id, house_id=house.id, source=source, source_id=source_id,
-                    payer_key=f"H{house.id}", period=f"{on.year}-{on.month:02d}", period_key=ONE_OFF_KEY,
-                    description=description[:200], amount=to_money(amount), due_date=on, months=1)
-    db.session.add(line)
-    db.session.flush()
-    return line
-
-
-def collect_service_charges() -> int:
-    """Turn the open charges the service desk left (有偿维修) into bill lines; returns how many."""
-    from app.service.models import ServiceCharge
-
-    made = 0
-    for charge in db.session.scalars(select(ServiceCharge).where(ServiceCharge.state == "open")
-                                     .order_by(ServiceCharge.id)):
-        line = add_charge_line(charge.house_id, charge.source, charge.source_id, charge.description, charge.amount,
-                               charge.created_at.date())
-        charge.state = "billed"
-        made += line is not None
-    db.session.flush()
-    return made
-
-
 # ---------------------------------------------------------------------------- the house at the counter
 
 

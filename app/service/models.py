@@ -87,7 +87,8 @@ REQUEST_STATES = {
     "cancelled": _l("Cancelled"),
 }
 DEADLINE_KINDS = {"repair": _l("Repair"), "complaint": _l("Complaint")}
-CHARGE_STATES = {"open": _l("To be billed"), "billed": _l("Billed"), "cancelled": _l("Cancelled")}
+CHARGE_STATES = {"open": _l("To be billed"), "billed": _l("Billed"),
+                 "withdrawn": _l("Withdrawn: the order was reopened"), "cancelled": _l("Cancelled")}
 
 
 class ServiceDeadline(Audited, Model):
@@ -288,7 +289,8 @@ class WorkOrderMaterial(Model):
 
 
 class ServiceCharge(Audited, Model):
-    """A charge left on a house by another area (有偿维修 from a private-part repair) for billing to collect."""
+    """A charge a private-part repair leaves on its house (有偿维修), billed at the order's completion (see
+    app.service.charges): its bill line in billing has the same (source, source_id)."""
 
     __tablename__ = "service_charge"
     __table_args__ = (UniqueConstraint("source", "source_id", name="uq_service_charge_source"),)

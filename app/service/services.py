@@ -24,10 +24,11 @@ from app.core.rules import as_id as _obj_id
 from app.estate.models import Building, Community, House
 from app.extensions import db
 from app.security import roles
+from app.service import charges
 from app.service.models import (ACCEPTANCE, CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATES, CONTACT_KINDS,
                                 CONSULTATION_KINDS, DEPARTMENTS, ORDER_STATES, PLACE_SCOPES, REPAIR_CATEGORIES,
                                 SATISFACTION, SEVERITIES, URGENCIES, Complaint, ComplaintEvent, Consultation, Contact,
-                                Material, ServiceCharge, ServiceDeadline, ServiceRequest, SpecialService, WorkOrder,
+                                Material, ServiceDeadline, ServiceRequest, SpecialService, WorkOrder,
                                 WorkOrderEvent, WorkOrderMaterial)
 
 LABELS = {
@@ -654,8 +655,8 @@ def _order_transition(order_id, action: str, actor: Actor, *, expected_version: 
     order.state = to_state
     order.events.append(WorkOrderEvent(at=now, user_id=actor.id, user_name=actor.name, action=action,
                                        from_state=from_state, to_state=to_state, note=note))
-    if action == "complete":
-        _charge_for(order, now)
+    if action in charges.ACTIONS:  # 有偿维修: billed at completion (see app.service.charges)
+        charges.follow(order, action, now)
     return order
 
 
@@ -663,27 +664,6 @@ def callback(order_id, actor: Actor, satisfaction: str, remark: str = "", **kw) 
     """回访: record the owner's satisfaction; 不满意 reopens the order to the same engineer."""
     action = "reopen" if satisfaction == "unsatisfied" else "callback"
     return transition(order_id, action, actor, satisfaction=satisfaction, remark=remark, **kw)
-
-
-def _charge_for(order: WorkOrder, now: datetime) -> None:
-    """A private-part repair leaves its charge on the house for billing; a common-part repair is free."""
-    if order.scope != "private" or order.house_id is None:
-        return
-    total = order.total_fee
-    charge = db.session.scalar(select(ServiceCharge).where(ServiceCharge.source == "repair",
-                                                           ServiceCharge.source_id == order.id))
-    if charge is not None and charge.state == "billed":
-        return  # billed already: the bill is the record now
-    if total <= 0:
-        if charge is not None:
-            charge.state = "cancelled"
-        return
-    if charge is None:
-        charge = ServiceCharge(house_id=order.house_id, source="repair", source_id=order.id, created_at=now)
-        db.session.add(charge)
-    charge.description = gettext("Paid repair %(no)s", no=order.order_no)
-    charge.amount = to_money(total)
-    charge.state = "open"
 
 
 def order_overdue(order: WorkOrder, now: datetime | None = None) -> bool:

@@ -573,7 +573,8 @@ class ServiceDeadlineView(PMModelView):
 
 
 class ServiceChargeView(PMModelView):
-    """Charges left on houses by paid repairs, for billing to collect. Read only: billing closes them."""
+    """Charges left on houses by paid repairs, each billed at the counter when its order is completed. Read
+    only: the work order's steps move them."""
 
     datamodel = SQLAInterface(ServiceCharge)
     route_base = "/service-charges"

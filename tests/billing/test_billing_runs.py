@@ -158,14 +158,15 @@ def test_a_run_is_cancelled_while_nothing_is_paid_and_not_after(ctx):
 
 
 def test_repair_charges_enter_as_bill_lines_of_their_own_once(ctx):
+    from app.billing.charges import collect_service_charges
     from app.service.models import ServiceCharge
 
     db.session.add(ServiceCharge(house_id=ctx["houses"][0], source="work_order", source_id=77,
                                  description="有偿维修 BX20261120-000077", amount=Decimal("48.50")))
     db.session.commit()
-    assert services.collect_service_charges() == 1
+    assert collect_service_charges() == 1
     db.session.commit()
-    assert services.collect_service_charges() == 0
+    assert collect_service_charges() == 0
     line = _lines(source="work_order")[0]
     assert (line.amount, line.description, line.fee_item_id) == (Decimal("48.50"), "有偿维修 BX20261120-000077", None)
 

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from pypdf import PdfReader
 from sqlalchemy import event
 
-from app.billing import printing, services
+from app.billing import charges, printing, services
 from app.core.audit import set_cli_actor
 from app.extensions import db
 from app.security import roles
@@ -196,7 +196,7 @@ def test_a_pure_prepayment_shows_the_prepayment_row(ctx):
 
 
 def test_a_paid_repair_keeps_its_order_number_while_phone_numbers_in_free_text_are_masked(ctx):
-    line = services.add_charge_line(ctx["h1"], "repair", 1, "有偿维修 BX20261120-000012", Decimal("106.86"), TODAY)
+    line = charges.add_charge_line(ctx["h1"], "repair", 1, "有偿维修 BX20261120-000012", Decimal("106.86"), TODAY)
     p = _paid(ctx, [line.id], "cash", payer_name=f"王五 {PHONE}", remark=f"身份证 110105198503121234 电话 {PHONE}")
     for form in ("a4", "pin"):
         _, text = _read(printing.receipt_pdf([p], form))

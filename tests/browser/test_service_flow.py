@@ -8,6 +8,7 @@ from decimal import Decimal
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.billing.models import BillLine
 from app.core.audit import set_cli_actor
 from app.extensions import db
 from app.security import roles
@@ -118,5 +119,7 @@ def test_call_to_repair_dispatch_completion_and_callback(app, page, estate):
     with app.app_context():
         order = db.session.get(WorkOrder, order_id)
         assert order.state == "closed" and order.satisfaction == "satisfied"
-        charge = db.session.scalars(select(ServiceCharge)).one()  # 自用部位: a charge for billing to collect
-        assert charge.amount == Decimal("48.50") and charge.house_id == order.house_id
+        charge = db.session.scalars(select(ServiceCharge)).one()  # 自用部位: billed at the completion
+        assert charge.amount == Decimal("48.50") and charge.house_id == order.house_id and charge.state == "billed"
+        bill = db.session.scalars(select(BillLine).where(BillLine.source == "repair")).one()
+        assert (bill.amount, bill.house_id, bill.state) == (Decimal("48.50"), order.house_id, "unpaid")

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
+from app.billing.models import BillLine
 from app.core.audit import set_cli_actor
 from app.core.models import AuditLog
 from app.estate.demo import load_demo
@@ -101,8 +102,12 @@ def test_private_repairs_leave_their_charge_common_ones_none(demo):
     for order in private:
         charge = db.session.scalar(select(ServiceCharge).where(ServiceCharge.source == "repair",
                                                                ServiceCharge.source_id == order.id))
-        assert charge is not None and charge.state == "open", order.order_no
+        assert charge is not None and charge.state == "billed", order.order_no
         assert charge.amount == order.labour_fee + order.material_fee > 0
+        # billed at completion: an unpaid 有偿维修 bill of the house, waiting at the counter
+        line = db.session.scalar(select(BillLine).where(BillLine.source == "repair", BillLine.source_id == order.id))
+        assert (line.amount, line.house_id, line.state) == (charge.amount, order.house_id, "unpaid"), order.order_no
+        assert line.description == f"有偿维修 {order.order_no}" and line.created_at == order.finished_at
         assert sum(m.amount for m in order.materials) == order.material_fee
     common_ids = [o.id for o in finished if o.scope == "common"]
     assert common_ids

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete
 
+from app.billing.models import BillLine
 from app.core.audit import set_cli_actor
 from app.core.rules import RuleViolation
 from app.extensions import db
@@ -205,7 +206,10 @@ def test_private_repair_leaves_a_charge_for_billing_common_repair_none(ctx):
     # 12.3456 × 2.5 = 30.864 → 30.86 (half-up to 分); + 40.00 labour
     assert fresh.material_fee == Decimal("30.86") and fresh.total_fee == Decimal("70.86")
     charge = db.session.query(ServiceCharge).filter_by(source="repair", source_id=order.id).one()
-    assert charge.amount == Decimal("70.86") and charge.house_id == ctx["house"] and charge.state == "open"
+    # billed at once: an unpaid bill of the house at the counter (tests/billing/test_repair_charges.py)
+    assert charge.amount == Decimal("70.86") and charge.house_id == ctx["house"] and charge.state == "billed"
+    line = db.session.query(BillLine).filter_by(source="repair", source_id=order.id).one()
+    assert (line.amount, line.house_id, line.state) == (Decimal("70.86"), ctx["house"], "unpaid")
 
     common = _order(ctx, scope="common", place="1号楼大堂")
     services.transition(common.id, "dispatch", ctx["desk"], assignee_id=ctx["engineer"].id, now=T0)
