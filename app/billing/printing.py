@@ -210,10 +210,11 @@ NOTICE_CHUNK = 50
 
 
 def notices_pdf(request, ids: list[int], out, progress=None) -> int:
-    """The notices of the households `ids` (in that order, one page each) as one PDF written to the binary
-    file `out`, rendered NOTICE_CHUNK households at a time into temporary files that are then joined (see
-    app.core.pdf.join_pdfs); progress(done, total) after each chunk. Returns the number of pages. Any number
-    of households (the page limits a request: notices.MAX_NOTICES)."""
+    """The notices of the households `ids` (in that order, one page each; two for one with more lines than
+    a page holds, see _notice_pages) as one PDF written to the binary file `out`, rendered NOTICE_CHUNK
+    households at a time into temporary files that are then joined (see app.core.pdf.join_pdfs);
+    progress(done, total) after each chunk. Returns the number of pages. Any number of households (the page
+    limits a request: notices.MAX_NOTICES)."""
     import os
     import tempfile
     from io import BytesIO
@@ -230,7 +231,8 @@ def notices_pdf(request, ids: list[int], out, progress=None) -> int:
         paths = []
         for start in range(0, max(len(ids), 1), NOTICE_CHUNK):
             chunk = notices.notices(request, ids[start:start + NOTICE_CHUNK])
-            pdf = render_pdf("billing/notice.html", request=request, notices=[_notice_text(n, request.kind) for n in chunk],
+            pdf = render_pdf("billing/notice.html", request=request,
+                             notices=[_notice_text(n, request.kind) for n in chunk],
                              kind_label=notices.NOTICE_KINDS[request.kind], office_note=office_note)
             pages += len(PdfReader(BytesIO(pdf)).pages)
             paths.append(os.path.join(tmp, f"{len(paths):05d}.pdf"))
@@ -268,7 +270,7 @@ def _notice_text(notice: dict, kind: str = "bill") -> dict:
 
 
 def _without_period(description: str, period: str) -> str:
-    """"水费 2026-10 S000012" → "水费 S000012"; "物业服务费 2026-10至2026-12" (a quarter) is left as it is."""
+    """"水费 2026-10 S000012" → "水费 S000012"; "物业服务费 2026-10至2026-12" (a quarter) stays as it is."""
     return re.sub(rf"\s{re.escape(period)}(?=\s|$)", "", description).strip() or description
 
 
@@ -293,8 +295,9 @@ def _units(mm: float, size: int) -> int:
 
 
 def _notice_pages(notice: dict, kind: str) -> list[dict]:
-    """The notice's table as rows ("group", "line", "sub", "total"), cut into pages: all on one when they fit
-    one with the head and the foot; otherwise each page filled, the foot on the last."""
+    """The notice's table as rows ("group", "line", "sub", "total") with their estimated heights, in pages:
+    all on one when they fit one with the head and the foot (the demo's longest household does, with room to
+    spare); otherwise cut by _cut, each page after the first a continuation page."""
     layout = kind + ("+fee" if notice["has_late_fee"] else "")
     desc_mm, basis_mm = NOTICE_COLUMNS[layout]
     desc_units, basis_units, small_units = _units(desc_mm, 9), _units(basis_mm, 9), _units(basis_mm, 8)
@@ -320,13 +323,24 @@ def _notice_pages(notice: dict, kind: str) -> list[dict]:
                          else _lines(line["basis"], basis_units) * mm["line"])
             rows.append(dict(line, type="line", no=number, small=small, mm=mm["row"] + height))
         if title:
-            rows.append({"type": "sub", "title": gettext("Subtotal"), "amount": subtotal, "mm": mm["row"] + mm["line"]})
+            rows.append({"type": "sub", "title": gettext("Subtotal"), "amount": subtotal,
+                         "mm": mm["row"] + mm["line"]})
     if notice["has_late_fee"]:
-        rows.append({"type": "sub", "late_fees": True, "amount": notice["late_fees"], "mm": mm["row"] + mm["line"]})
+        rows.append({"type": "sub", "late_fees": True, "amount": notice["late_fees"],
+                     "mm": mm["row"] + mm["line"]})
     rows.append({"type": "total", "mm": mm["row"] + mm["line"] + 1})
     room = mm["page"] - mm["head"] - mm["thead"]
     if sum(r["mm"] for r in rows) <= room - mm["foot"]:
-        return [{"rows": rows, "number": 1, "count": 1, "first": True, "last": True, "columns": (desc_mm, basis_mm)}]
+        pages = [rows]
+    else:
+        pages = _cut(rows, room, mm)
+    return [{"rows": page, "number": i, "count": len(pages), "first": i == 1, "last": i == len(pages),
+             "columns": (desc_mm, basis_mm)} for i, page in enumerate(pages, 1)]
+
+
+def _cut(rows: list[dict], room: float, mm: dict) -> list[list[dict]]:
+    """Rows too many for one page, cut into pages: each filled (a group's title not left at a page's foot),
+    the foot under the last rows, the last lines going with it to a page of their own when it does not fit."""
     pages, page, used = [], [], 0.0
     for row in rows:
         if page and used + row["mm"] > room:
@@ -345,8 +359,7 @@ def _notice_pages(notice: dict, kind: str) -> list[dict]:
         pages.append(page[:cut])
         page = page[cut:]
     pages.append(page)
-    return [{"rows": page, "number": i, "count": len(pages), "first": i == 1, "last": i == len(pages),
-             "columns": (desc_mm, basis_mm)} for i, page in enumerate(pages, 1)]
+    return pages
 
 
 # ---------------------------------------------------------------------------- 收费日报 and 收费率
