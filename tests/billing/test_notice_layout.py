@@ -121,5 +121,6 @@ def test_a_household_with_more_lines_than_a_page_runs_on_to_a_second_page_with_i
     assert len(pages) == 3
     house_no = notice["house_no"]
     assert house_no in pages[0] and "第2页" not in pages[0]
-    assert house_no in pages[1] and "第2页" in pages[1] and notice["total_upper"] in pages[1]
+    assert house_no in pages[1] and "第2页共2页" in pages[1] and "缴费通知单（续）" in pages[1]
+    assert notice["total_upper"] in pages[1] and "盖章处" in pages[1] and "盖章处" not in pages[0]
     assert "第2页" not in pages[2]
