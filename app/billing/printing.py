@@ -13,6 +13,7 @@ Counting prints (Payment.print_count, reprint_count) is the caller's business.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -209,10 +210,11 @@ NOTICE_CHUNK = 50
 
 
 def notices_pdf(request, ids: list[int], out, progress=None) -> int:
-    """The notices of the households `ids` (in that order, one page each) as one PDF written to the binary
-    file `out`, rendered NOTICE_CHUNK households at a time into temporary files that are then joined (see
-    app.core.pdf.join_pdfs); progress(done, total) after each chunk. Returns the number of pages. Any number
-    of households (the page limits a request: notices.MAX_NOTICES)."""
+    """The notices of the households `ids` (in that order, one page each; two for one with more lines than
+    a page holds, see _notice_pages) as one PDF written to the binary file `out`, rendered NOTICE_CHUNK
+    households at a time into temporary files that are then joined (see app.core.pdf.join_pdfs);
+    progress(done, total) after each chunk. Returns the number of pages. Any number of households (the page
+    limits a request: notices.MAX_NOTICES)."""
     import os
     import tempfile
     from io import BytesIO
@@ -229,7 +231,8 @@ def notices_pdf(request, ids: list[int], out, progress=None) -> int:
         paths = []
         for start in range(0, max(len(ids), 1), NOTICE_CHUNK):
             chunk = notices.notices(request, ids[start:start + NOTICE_CHUNK])
-            pdf = render_pdf("billing/notice.html", request=request, notices=[_notice_text(n) for n in chunk],
+            pdf = render_pdf("billing/notice.html", request=request,
+                             notices=[_notice_text(n, request.kind) for n in chunk],
                              kind_label=notices.NOTICE_KINDS[request.kind], office_note=office_note)
             pages += len(PdfReader(BytesIO(pdf)).pages)
             paths.append(os.path.join(tmp, f"{len(paths):05d}.pdf"))
@@ -244,15 +247,17 @@ def notices_pdf(request, ids: list[int], out, progress=None) -> int:
     return pages
 
 
-def _notice_text(notice: dict) -> dict:
-    """A notice's figures formatted for the form."""
+def _notice_text(notice: dict, kind: str = "bill") -> dict:
+    """A notice's figures formatted for the form, its table laid out in pages (see _notice_pages)."""
     out = dict(notice)
     house = notice["house"]
     community = house.community
     out["community"] = community.name if community is not None else ""
     out["address"] = community.address if community is not None else ""
     out["phone"] = community.phone if community is not None else ""
+    # "物业服务费 2026-11" is printed "物业服务费": the period has a column of its own
     out["rows"] = [dict(r, amount=amount_text(r["amount"]), late_fee=amount_text(r["late_fee"]),
+                        description=_without_period(r["description"], r["period"]),
                         due_date=f"{r['due_date']:%Y-%m-%d}") for r in notice["rows"]]
     out["has_late_fee"] = notice["late_fees"] > 0
     out["balance_raw"] = notice["balance"]
@@ -260,7 +265,101 @@ def _notice_text(notice: dict) -> dict:
         out[key] = format_money(notice[key])
     out["area"] = f"{notice['area']}㎡" if notice["area"] is not None else ""
     out["pay_by"] = f"{notice['pay_by']:%Y-%m-%d}"
+    out["pages"] = _notice_pages(out, kind)
     return out
+
+
+def _without_period(description: str, period: str) -> str:
+    """"水费 2026-10 S000012" → "水费 S000012"; "物业服务费 2026-10至2026-12" (a quarter) stays as it is."""
+    return re.sub(rf"\s{re.escape(period)}(?=\s|$)", "", description).strip() or description
+
+
+# The notice's layout on A4 (templates/print/billing/notice.html), estimated in mm so that a household gets one
+# page, and a household with more lines than a page holds gets a second (its 房号 and 第 2 页 at its top).
+# NOTICE_MM: the page's height inside its margins; the parts above the table on the first page and on a
+# continuation page; the parts below it (the balance, how to pay, the office's name and the seal beside them);
+# the table's head; a row's padding and border, a line of the table's 9pt type, of a long basis' 8pt type. (The
+# page is 267 mm: 5 mm are kept for what the estimate misses.)
+NOTICE_MM = {"page": 262, "head": 60, "continued": 12, "foot": 40, "thead": 10, "row": 1.9, "line": 4.15,
+             "small_line": 3.7}
+# the widths in mm of the 收费项目 and 计费依据 columns, by kind and whether late fees are shown (the other
+# columns have fixed widths: 178 mm in all); a text's width is estimated in half-width units (a Chinese
+# character is 2) of this many mm in the 9pt type, a bit less in 8pt
+NOTICE_COLUMNS = {"bill": (34, 83), "bill+fee": (30, 73), "reminder": (30, 77), "reminder+fee": (29, 64)}
+UNIT_MM = {9: 1.55, 8: 1.4}
+CELL_PADDING_MM = 2.4
+
+
+def _units(mm: float, size: int) -> int:
+    return int((mm - CELL_PADDING_MM) / UNIT_MM[size] * 0.95)  # (lines break between words, not anywhere)
+
+
+def _notice_pages(notice: dict, kind: str) -> list[dict]:
+    """The notice's table as rows ("group", "line", "sub", "total") with their estimated heights, in pages:
+    all on one when they fit one with the head and the foot (the demo's longest household does, with room to
+    spare); otherwise cut by _cut, each page after the first a continuation page."""
+    layout = kind + ("+fee" if notice["has_late_fee"] else "")
+    desc_mm, basis_mm = NOTICE_COLUMNS[layout]
+    desc_units, basis_units, small_units = _units(desc_mm, 9), _units(basis_mm, 9), _units(basis_mm, 8)
+    mm = NOTICE_MM
+    rows: list[dict] = []
+    if kind == "reminder":
+        groups = [("", notice["rows"], "")]
+    else:
+        groups = [(gettext("This period"), [r for r in notice["rows"] if r["current"]], notice["current"]),
+                  (gettext("Earlier charges unpaid"), [r for r in notice["rows"] if not r["current"]],
+                   notice["earlier"])]
+    number = 0
+    for title, lines, subtotal in groups:
+        if not lines:
+            continue
+        if title:
+            rows.append({"type": "group", "title": title, "mm": mm["row"] + mm["line"]})
+        for line in lines:
+            number += 1
+            small = _width(line["basis"]) > basis_units
+            height = max(_lines(line["description"], desc_units) * mm["line"],
+                         _lines(line["basis"], small_units) * mm["small_line"] if small
+                         else _lines(line["basis"], basis_units) * mm["line"])
+            rows.append(dict(line, type="line", no=number, small=small, mm=mm["row"] + height))
+        if title:
+            rows.append({"type": "sub", "title": gettext("Subtotal"), "amount": subtotal,
+                         "mm": mm["row"] + mm["line"]})
+    if notice["has_late_fee"]:
+        rows.append({"type": "sub", "late_fees": True, "amount": notice["late_fees"],
+                     "mm": mm["row"] + mm["line"]})
+    rows.append({"type": "total", "mm": mm["row"] + mm["line"] + 1})
+    room = mm["page"] - mm["head"] - mm["thead"]
+    if sum(r["mm"] for r in rows) <= room - mm["foot"]:
+        pages = [rows]
+    else:
+        pages = _cut(rows, room, mm)
+    return [{"rows": page, "number": i, "count": len(pages), "first": i == 1, "last": i == len(pages),
+             "columns": (desc_mm, basis_mm)} for i, page in enumerate(pages, 1)]
+
+
+def _cut(rows: list[dict], room: float, mm: dict) -> list[list[dict]]:
+    """Rows too many for one page, cut into pages: each filled (a group's title not left at a page's foot),
+    the foot under the last rows, the last lines going with it to a page of their own when it does not fit."""
+    pages, page, used = [], [], 0.0
+    for row in rows:
+        if page and used + row["mm"] > room:
+            carried = [page.pop()] if page[-1]["type"] == "group" else []  # a group's title goes with its lines
+            pages.append(page)
+            page, room = carried, mm["page"] - mm["continued"] - mm["thead"]
+            used = sum(r["mm"] for r in page)
+        page.append(row)
+        used += row["mm"]
+    if used > room - mm["foot"]:  # no room for the foot under the last rows: the last lines go with it
+        cut = len(page)
+        while cut > 1 and not any(r["type"] == "line" for r in page[cut:]):
+            cut -= 1
+        while cut > 1 and page[cut - 1]["type"] == "group":
+            cut -= 1
+        pages.append(page[:cut])
+        page = page[cut:]
+    pages.append(page)
+    return pages
 
 
 # ---------------------------------------------------------------------------- 收费日报 and 收费率
