@@ -230,10 +230,12 @@ class WorkOrder(Audited, Model):
         return str(ORDER_STATES.get(self.state, self.state))
 
     @property
-    def overdue(self) -> bool:
+    def overdue(self) -> tuple[str, datetime] | None:
+        """The deadline the open order is past ("finish" or "arrive", and when it was), or None: true when
+        overdue, and it says which deadline."""
         from app.service import services
 
-        return services.order_overdue(self)
+        return services.missed_deadline(self)
 
 
 class WorkOrderEvent(Model):

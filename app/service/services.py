@@ -666,13 +666,20 @@ def callback(order_id, actor: Actor, satisfaction: str, remark: str = "", **kw) 
     return transition(order_id, action, actor, satisfaction=satisfaction, remark=remark, **kw)
 
 
-def order_overdue(order: WorkOrder, now: datetime | None = None) -> bool:
+def missed_deadline(order: WorkOrder, now: datetime | None = None) -> tuple[str, datetime] | None:
+    """The deadline an open order is past: ("finish", finish_due), else ("arrive", arrive_due); None if none."""
     now = now or clock.now()
     if order.state not in OPEN_ORDER_STATES:
-        return False
+        return None
     if order.finish_due is not None and order.finish_due < now:
-        return True
-    return order.arrived_at is None and order.arrive_due is not None and order.arrive_due < now
+        return "finish", order.finish_due
+    if order.arrived_at is None and order.arrive_due is not None and order.arrive_due < now:
+        return "arrive", order.arrive_due
+    return None
+
+
+def order_overdue(order: WorkOrder, now: datetime | None = None) -> bool:
+    return missed_deadline(order, now) is not None
 
 
 def overdue_order_clause(now: datetime | None = None):

@@ -47,7 +47,14 @@ def _choices(choices: dict) -> list:
 
 
 def _overdue_mark(value) -> Markup:
-    return Markup('<span class="label label-danger">%s</span>') % gettext("Overdue") if value else Markup("")
+    """已超时, and for a work order which deadline it missed (应到场/应完工 and when), so that the list says why."""
+    if not value:
+        return Markup("")
+    mark = Markup('<span class="label label-danger">%s</span>') % gettext("Overdue")
+    if isinstance(value, tuple):
+        what = gettext("Due to arrive") if value[0] == "arrive" else gettext("Due to finish")
+        mark += Markup(' <small class="pm-missed">%s %s</small>') % (what, format_datetime(value[1]))
+    return mark
 
 
 class _OverdueOrders(BaseFilter):
