@@ -1,0 +1,36 @@
+"""What the office sees: Chinese everywhere, no raw values, a quiet server log (issue 13, points 5-8)."""
+import logging
+import re
+
+import pytest
+
+from app.security import roles
+
+
+def _text(html: str) -> str:
+    """The visible text of a page's body, scripts and tags removed, spaces squeezed."""
+    body = html[html.find("<body"):]
+    body = re.sub(r"<script\b.*?</script>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def _cells(html: str) -> list[str]:
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)]
+
+
+def _headers(html: str) -> list[str]:
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<th[^>]*>(.*?)</th>", html, re.S)]
+
+
+# e. the server log
+
+def test_rendering_a_pdf_logs_no_weasyprint_info(app, caplog):
+    from weasyprint import HTML
+
+    caplog.set_level(logging.INFO)
+    with app.app_context():
+        HTML(string='<html lang="zh-CN"><body><p style="font-family: \'Noto Sans CJK SC\'">物业管理处 第一页</p>'
+                    '<p style="page-break-before: always">第二页</p></body></html>').write_pdf()
+    chatty = [r for r in caplog.records if r.name.split(".")[0] in ("weasyprint", "fontTools")
+              and r.levelno < logging.WARNING]
+    assert chatty == []
