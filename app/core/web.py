@@ -90,6 +90,14 @@ def _error_page(code: int, title=None, message=None):
         return f"<h1>{code} {title}</h1><p>{message}</p>", code
 
 
+def html_lang() -> str:
+    """The page's language for <html lang>: zh-CN unless the user chose English."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh-CN"
+
+
 def init_app(app) -> None:
     app.json.ensure_ascii = False  # Chinese stays readable in API answers
     app.add_url_rule("/health", "health", health)
@@ -150,3 +158,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["cn_date"] = format_date
     app.jinja_env.filters["cn_datetime"] = format_datetime
     app.jinja_env.filters["area"] = format_area
+    app.jinja_env.globals["html_lang"] = html_lang

@@ -34,3 +34,11 @@ def test_rendering_a_pdf_logs_no_weasyprint_info(app, caplog):
     chatty = [r for r in caplog.records if r.name.split(".")[0] in ("weasyprint", "fontTools")
               and r.levelno < logging.WARNING]
     assert chatty == []
+
+
+# a. the page's language
+
+@pytest.mark.parametrize("path", ["/login/", "/", "/fee-items/list/", "/users/list/", "/no/such/page"])
+def test_every_page_says_it_is_chinese(admin, path):
+    html = admin.get(path, follow_redirects=True).get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html
