@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.core import pdf
-from app.core.formatting import format_area, format_date, format_datetime, format_money
+from app.core.formatting import display_value, format_area, format_date, format_datetime, format_money
 from app.extensions import csrf, db
 
 log = logging.getLogger(__name__)
@@ -158,4 +158,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["cn_date"] = format_date
     app.jinja_env.filters["cn_datetime"] = format_datetime
     app.jinja_env.filters["area"] = format_area
+    app.jinja_env.filters["shown"] = display_value
     app.jinja_env.globals["html_lang"] = html_lang

@@ -42,3 +42,23 @@ def test_rendering_a_pdf_logs_no_weasyprint_info(app, caplog):
 def test_every_page_says_it_is_chinese(admin, path):
     html = admin.get(path, follow_redirects=True).get_data(as_text=True)
     assert '<html lang="zh-CN">' in html
+
+
+# b. yes/no and nothing
+
+def test_lists_and_record_pages_say_yes_no_and_dash(app, fees, admin):
+    html = admin.get("/fee-items/list/").get_data(as_text=True)
+    cells = _cells(html)
+    assert "是" in cells and "否" in cells
+    assert not {"True", "False", "None"} & set(cells)
+    show = admin.get(f"/fee-items/show/{fees['lj']}").get_data(as_text=True)
+    cells = _cells(show)
+    assert "否" in cells and "—" in cells  # 在用: no; its meter kind: none
+    assert not {"True", "False", "None", ""} & set(cells)
+
+
+def test_formatting_shows_booleans_and_nothing_in_chinese(app):
+    from app.core.formatting import display_value
+
+    with app.test_request_context():
+        assert [display_value(v) for v in (True, False, None, "", "  ", 0, "甲")] == ["是", "否", "—", "—", "—", 0, "甲"]
