@@ -121,7 +121,8 @@ class BillLineView(PMModelView):
     list_title = _l("Bills")
     show_title = _l("Bill")
     base_permissions = ["can_list", "can_show"]
-    label_columns = LABELS
+    # a bill's 收费内容 (物业服务费 2026-11), not the service desk's 问题描述 that "Description" says in Chinese
+    label_columns = {**LABELS, "description": _l("Bill item")}
     list_columns = ["house", "description", "period", "amount", "due_date", "state", "payment"]
     show_columns = ["house", "parking_space", "fee_item", "description", "period", "quantity", "unit_price",
                     "months", "amount", "basis", "due_date", "state", "paid_at", "payment", "source", "run", "created_at"]

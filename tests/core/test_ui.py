@@ -62,3 +62,44 @@ def test_formatting_shows_booleans_and_nothing_in_chinese(app):
 
     with app.test_request_context():
         assert [display_value(v) for v in (True, False, None, "", "  ", 0, "甲")] == ["是", "否", "—", "—", "—", 0, "甲"]
+
+
+# f. headers and the password page
+
+def test_the_unpaid_bills_column_is_not_a_problem_description(app, fees, login_as):
+    cashier = login_as(roles.CASHIER)
+    cashier.post("/billing-run/", data={"community": str(fees["community"]), "period": "2026-11", "commit": "1"})
+    html = cashier.get("/unpaid-bills/list/").get_data(as_text=True)
+    headers = _headers(html)
+    assert "收费内容" in headers and "问题描述" not in headers
+
+
+@pytest.mark.parametrize("path", ["/resetmypassword/form", "/resetpassword/form?pk=1"])
+def test_the_password_pages_tell_the_rule_they_check(admin, path):
+    text = _text(admin.get(path).get_data(as_text=True))
+    assert "不会检查" not in text
+    assert "10 至 128 个字符，至少包含大写字母、小写字母、数字、符号中的三类" in text
+
+
+def test_a_weak_password_is_refused_on_the_reset_page(app, admin):
+    from app.security.services import create_user
+
+    with app.app_context():
+        create_user(app.appbuilder, "reset_me", "Strong-Pass-2026", [roles.SERVICE])
+        pk = app.appbuilder.sm.find_user(username="reset_me").id
+    admin.post(f"/resetpassword/form?pk={pk}", data={"password": "abcdefghij", "conf_password": "abcdefghij"})
+    with app.app_context():
+        from werkzeug.security import check_password_hash
+
+        from app.extensions import db
+
+        user = app.appbuilder.sm.find_user(username="reset_me")
+        assert check_password_hash(user.password, "Strong-Pass-2026")  # the weak one was refused
+        db.session.delete(user)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("path", ["/work-log/list/", "/service-kpi/", "/fee-items/list/"])
+def test_table_headers_do_not_wrap_a_character_at_a_time(admin, path):
+    html = admin.get(path, follow_redirects=True).get_data(as_text=True)
+    assert re.search(r"\.table th \{ white-space: nowrap; \}", html)
