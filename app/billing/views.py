@@ -505,7 +505,8 @@ def _page_helpers() -> dict:
 
 def register(appbuilder) -> None:
     # each record with its own coded values: a fee item's 计费方式 is not a receipt's 付款方式
-    register_labels(FeeItem.__tablename__, _l("Fee item"), LABELS, {"method": FEE_METHODS, "cycle": CYCLES})
+    register_labels(FeeItem.__tablename__, _l("Fee item"), LABELS,
+                    {"method": FEE_METHODS, "cycle": CYCLES, "area_basis": AREA_BASES})
     register_labels(BillingRun.__tablename__, _l("Billing run"), {**LABELS, "fee_item_ids": _l("Fee items")},
                     {"state": RUN_STATES})
     register_labels(Payment.__tablename__, _l("Receipt"), {**LABELS, "year": _l("Year"), "serial": _l("Serial no.")},

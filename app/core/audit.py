@@ -96,6 +96,35 @@ def _record_name(cls, pk, cache: dict) -> str:
     return cache[key]
 
 
+def _column_kind(table_name: str, key: str) -> str | None:
+    """"datetime", "date" or "bool" for columns whose logged value needs saying in Chinese."""
+    from flask_appbuilder import Model
+    from sqlalchemy import Boolean, Date, DateTime
+
+    table = Model.metadata.tables.get(table_name)
+    column = table.c.get(key) if table is not None else None
+    if column is None:
+        return None
+    for kind, types in (("datetime", DateTime), ("date", Date), ("bool", Boolean)):
+        if isinstance(column.type, types):
+            return kind
+    return None
+
+
+def _shown(value, kind: str | None) -> str:
+    """A logged value as the pages show it: 是/否, 2026年11月20日 10:00."""
+    from app.core.formatting import display_value, format_date, format_datetime
+
+    try:
+        if kind == "datetime" and isinstance(value, str):
+            return format_datetime(datetime.fromisoformat(value))
+        if kind == "date" and isinstance(value, str):
+            return format_date(date.fromisoformat(value))
+    except ValueError:
+        return value
+    return str(display_value(value)) if isinstance(value, bool) else str(value)
+
+
 def describe_changes(table_name: str, changes: str) -> str:
     """Changes as people read them: 建筑面积(㎡)：89.50 → 88.88; 备注：→ 新值; 维修人员：王师傅."""
     try:
@@ -114,7 +143,8 @@ def describe_changes(table_name: str, changes: str) -> str:
         if referenced is not None:
             old, new = ("" if v is None else _record_name(referenced, v, names) for v in pair)
         else:
-            old, new = ("" if v is None else str(codes.get(v, v)) for v in pair)
+            kind = _column_kind(table_name, key)
+            old, new = ("" if v is None else _shown(codes.get(v, v) if isinstance(v, str) else v, kind) for v in pair)
         parts.append(f"{label}：{old} → {new}" if old != "" else f"{label}：{new}")
     return "；".join(parts)
 

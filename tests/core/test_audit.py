@@ -130,3 +130,13 @@ def test_every_audited_column_has_a_label(app):
             unnamed = [a.key for a in mapper.column_attrs if a.key not in ("id", "version")
                        and audit.field_label(fields, a.key) == a.key]
             assert unnamed == [], table
+
+
+def test_yes_no_dates_and_coded_values_are_told_in_chinese(app):
+    from app.core.audit import describe_changes
+
+    with app.test_request_context():
+        text = describe_changes("billing_fee_item", json.dumps({"active": [True, False], "area_basis": [None, "building_area"]}))
+        run = describe_changes("billing_run", json.dumps({"created_at": [None, "2026-11-20T10:00:00"]}))
+    assert "在用：是 → 否" in text and "building_area" not in text and "True" not in text
+    assert "2026年11月20日 10:00" in run and "T10" not in run
