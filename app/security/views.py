@@ -49,7 +49,8 @@ PASSWORD_RULE = _l("%(min)d to 128 characters, with at least three of: upper-cas
 
 class PasswordRuleForm(ResetPasswordForm):
     password = PasswordField(_l("Password"), description=PASSWORD_RULE,
-                             validators=[DataRequired(), PasswordComplexityValidator()], widget=BS3PasswordFieldWidget())
+                             validators=[DataRequired(), PasswordComplexityValidator()],
+                             widget=BS3PasswordFieldWidget())
 
 
 # FAB's names kept: its endpoints, links and permissions stay the same
