@@ -20,6 +20,7 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     )
     app.config.from_object(config_object)
     app.config.update(overrides)
+    _quiet_chatty_loggers()
     os.makedirs(app.instance_path, exist_ok=True)
 
     from app.core import models as _core_models  # noqa: F401  (register tables)
@@ -57,6 +58,16 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
 
     pdf.log_startup_check(app)
     return app
+
+
+# Libraries that log at INFO what is of no use to the office: WeasyPrint says seven lines per rendered page,
+# fontTools one per subset font. Their warnings and errors still reach the server log.
+CHATTY_LOGGERS = ("weasyprint", "fontTools")
+
+
+def _quiet_chatty_loggers() -> None:
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _register_views(appbuilder: AppBuilder) -> None:

@@ -217,6 +217,7 @@ class Payment(Audited, Model):
         CheckConstraint("balance_used >= 0 OR kind = 'reversal'", name="ck_billing_payment_balance_used"),
     )
     __audit_exclude__ = ("print_count", "reprint_count")
+    __audit_provisional__ = ("receipt_no", "serial")  # numbered last, in the transaction that takes the payment
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)

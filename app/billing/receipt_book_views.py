@@ -12,6 +12,7 @@ from wtforms import DateField
 from wtforms.validators import DataRequired
 
 from app.core import clock
+from app.core.audit import register_labels
 from app.billing import receipt_books
 from app.billing.models import BOOK_STATES, SHEET_STATES, ReceiptBook
 from app.core.rules import RuleViolation, as_id
@@ -115,6 +116,7 @@ def _page_helpers() -> dict:
 
 
 def register(appbuilder, category: dict) -> None:
+    register_labels(ReceiptBook.__tablename__, _l("Receipt book"), LABELS, {"state": BOOK_STATES})
     appbuilder.add_view(ReceiptBookReportView, "Receipt books report", label=_l("Receipt books report"),
                         icon="fa-bar-chart", **category)
     appbuilder.add_view(ReceiptBookView, "Receipt books", label=_l("Receipt books"), icon="fa-book", **category)

@@ -121,7 +121,8 @@ class BillLineView(PMModelView):
     list_title = _l("Bills")
     show_title = _l("Bill")
     base_permissions = ["can_list", "can_show"]
-    label_columns = LABELS
+    # a bill's 收费内容 (物业服务费 2026-11), not the service desk's 问题描述 that "Description" says in Chinese
+    label_columns = {**LABELS, "description": _l("Bill item")}
     list_columns = ["house", "description", "period", "amount", "due_date", "state", "payment"]
     show_columns = ["house", "parking_space", "fee_item", "description", "period", "quantity", "unit_price",
                     "months", "amount", "basis", "due_date", "state", "paid_at", "payment", "source", "run", "created_at"]
@@ -503,11 +504,14 @@ def _page_helpers() -> dict:
 
 
 def register(appbuilder) -> None:
-    for model, label in ((FeeItem, _l("Fee item")), (BillingRun, _l("Billing run")), (Payment, _l("Receipt")),
-                         (Reminder, _l("Payment reminder"))):
-        register_labels(model.__tablename__, label, LABELS,
-                        {"method": {**FEE_METHODS, **PAY_METHODS, **REMINDER_METHODS},
-                         "state": {**RUN_STATES, **PAYMENT_STATES}, "cycle": CYCLES, "kind": PAYMENT_KINDS})
+    # each record with its own coded values: a fee item's 计费方式 is not a receipt's 付款方式
+    register_labels(FeeItem.__tablename__, _l("Fee item"), LABELS,
+                    {"method": FEE_METHODS, "cycle": CYCLES, "area_basis": AREA_BASES})
+    register_labels(BillingRun.__tablename__, _l("Billing run"), {**LABELS, "fee_item_ids": _l("Fee items")},
+                    {"state": RUN_STATES})
+    register_labels(Payment.__tablename__, _l("Receipt"), {**LABELS, "year": _l("Year"), "serial": _l("Serial no.")},
+                    {"method": PAY_METHODS, "state": PAYMENT_STATES, "kind": PAYMENT_KINDS})
+    register_labels(Reminder.__tablename__, _l("Payment reminder"), LABELS, {"method": REMINDER_METHODS})
     add = appbuilder.add_view
     add(CounterView, "Payment counter", label=_l("Payment counter"), icon="fa-calculator", **CATEGORY)
     add(PaymentView, "Receipts", label=_l("Receipts"), icon="fa-file-text-o", **CATEGORY)

@@ -473,7 +473,8 @@ def register(appbuilder) -> None:
 
     register_labels(SurveyTemplate.__tablename__, _l("Survey questionnaire"), LABELS,
                     {"state": SURVEY_TEMPLATE_STATES})
-    register_labels(SurveyCampaign.__tablename__, _l("Satisfaction survey"), LABELS,
+    register_labels(SurveyCampaign.__tablename__, _l("Satisfaction survey"),
+                    {**LABELS, "closed_by_name": _l("Ended by")},
                     {"state": SURVEY_CAMPAIGN_STATES})
     register_labels(SurveyResponse.__tablename__, _l("Survey form"), LABELS, {"source": SURVEY_SOURCES})
     add = appbuilder.add_view

@@ -386,7 +386,8 @@ def _page_helpers() -> dict:
 
 
 def register(appbuilder) -> None:
-    register_labels(Announcement.__tablename__, _l("Notice or announcement"), LABELS,
+    register_labels(Announcement.__tablename__, _l("Notice or announcement"),
+                    {**LABELS, "fields": _l("Notice details")},
                     {"state": NOTICE_STATES, "notice_type": NOTICE_TYPES})
     register_labels(Activity.__tablename__, _l("Community activity"), LABELS)
     add = appbuilder.add_view

@@ -50,3 +50,17 @@ def format_area(value: Decimal | None, locale: str | None = None) -> str:
     if value is None:
         return ""
     return format_decimal(value, format="#,##0.00", locale=locale or _locale())
+
+
+EMPTY = "—"
+
+
+def display_value(value):
+    """A value as a list or record page shows it: 是/否 for yes/no, — for nothing; anything else unchanged."""
+    if value is True or value is False:
+        from flask_babel import gettext
+
+        return gettext("Yes") if value else gettext("No")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return EMPTY
+    return value

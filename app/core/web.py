@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.core import pdf
-from app.core.formatting import format_area, format_date, format_datetime, format_money
+from app.core.formatting import display_value, format_area, format_date, format_datetime, format_money
 from app.extensions import csrf, db
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,14 @@ def _error_page(code: int, title=None, message=None):
         return f"<h1>{code} {title}</h1><p>{message}</p>", code
 
 
+def html_lang() -> str:
+    """The page's language for <html lang>: zh-CN unless the user chose English."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh-CN"
+
+
 def init_app(app) -> None:
     app.json.ensure_ascii = False  # Chinese stays readable in API answers
     app.add_url_rule("/health", "health", health)
@@ -150,3 +158,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["cn_date"] = format_date
     app.jinja_env.filters["cn_datetime"] = format_datetime
     app.jinja_env.filters["area"] = format_area
+    app.jinja_env.filters["shown"] = display_value
+    app.jinja_env.globals["html_lang"] = html_lang

@@ -46,11 +46,26 @@ from app.estate.models import (
 from app.extensions import db
 
 LABELS = services.LABELS
-VALUE_LABELS = {
-    "usage": HOUSE_USAGES, "location": SPACE_LOCATIONS, "kind": {**SPACE_KINDS, **OWNER_KINDS, **CARD_KINDS,
-                                                                 **MOVE_KINDS},
-    "status": {**HOUSE_STATUSES, **SPACE_STATUSES}, "relation": RESIDENT_RELATIONS,
+# each record's own coded values for the audit log: a house's 出租 is not a parking space's 已租
+VALUE_LABELS_OF = {
+    "House": {"usage": HOUSE_USAGES, "status": HOUSE_STATUSES},
+    "ParkingSpace": {"location": SPACE_LOCATIONS, "kind": SPACE_KINDS, "status": SPACE_STATUSES},
+    "Owner": {"kind": OWNER_KINDS, "id_type": ID_TYPES},
+    "Resident": {"relation": RESIDENT_RELATIONS},
+    "AccessCard": {"kind": CARD_KINDS},
+    "MoveRecord": {"kind": MOVE_KINDS},
 }
+# and its own field labels where a column's name means something else on it
+FIELD_LABELS_OF = {
+    "Owner": {"name": LABELS["full_name"], "phone": LABELS["mobile"], "kind": LABELS["owner_kind"]},
+    "Resident": {"name": _l("Full name"), "phone": LABELS["mobile"]},
+}
+
+
+def _register_audit_labels(model, label) -> None:
+    name = model.__name__
+    register_labels(model.__tablename__, label, {**LABELS, **FIELD_LABELS_OF.get(name, {})},
+                    VALUE_LABELS_OF.get(name, {}))
 
 
 def _unit_choices():
@@ -249,7 +264,7 @@ class RosterPrintView(BaseView):
 def register(appbuilder) -> None:
     for model, label in ((Community, _l("Community")), (Building, _l("Building")), (Unit, _l("Unit")),
                          (House, _l("House")), (ParkingSpace, _l("Parking space"))):
-        register_labels(model.__tablename__, label, LABELS, VALUE_LABELS)
+        _register_audit_labels(model, label)
     cat = dict(category="Estate", category_label=_l("Estate"), category_icon="fa-building")
     appbuilder.add_view(CommunityView, "Communities", label=_l("Communities"), icon="fa-map", **cat)
     appbuilder.add_view(BuildingView, "Buildings", label=_l("Buildings"), icon="fa-building-o", **cat)
@@ -259,7 +274,7 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(RosterPrintView)
     for model, label in ((Owner, _l("Owner")), (Ownership, _l("Ownership")), (Resident, _l("Resident")),
                          (Vehicle, _l("Vehicle")), (AccessCard, _l("Card or key")), (MoveRecord, _l("Move record"))):
-        register_labels(model.__tablename__, label, LABELS, VALUE_LABELS)
+        _register_audit_labels(model, label)
     arc = dict(category="Owner archive", category_label=_l("Owner archive"), category_icon="fa-address-book")
     appbuilder.add_view(HouseholdSearchView, "Find a household", label=_l("Find a household"), icon="fa-search",
                         **arc)

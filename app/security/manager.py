@@ -9,11 +9,17 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.security.models import LoginThrottle
-from app.security.views import PMUserDBModelView
+from app.security.views import (PMUserDBModelView, ResetMyPasswordView, ResetPasswordView, RoleModelView,
+                                UserGroupModelView, UserStatsChartView)
 
 
 class PMSecurityManager(SecurityManager):
     userdbmodelview = PMUserDBModelView
+    resetpasswordview = ResetPasswordView
+    resetmypasswordview = ResetMyPasswordView
+    rolemodelview = RoleModelView
+    groupmodelview = UserGroupModelView
+    userstatschartview = UserStatsChartView
 
     def auth_user_db(self, username, password):
         key = (username or "").strip().lower()[:100]

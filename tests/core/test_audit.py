@@ -74,3 +74,69 @@ def test_audit_summary_uses_chinese_labels_and_values(app, login_as, estate):
     html = c.get("/audit/list/?_flt_0_table_name=estate_house").get_data(as_text=True)
     assert "状态：自住 → 空置" in html
     assert "Building Id" not in html and "Unit Id" not in html
+
+
+def test_a_house_change_is_told_with_the_house_labels_not_the_parking_space_ones(app, login_as, estate):
+    c = login_as(MANAGER)
+    assert c.put(f"/api/v1/house/{estate['houses'][0]}", json={"status": "rented"}).status_code == 200
+    html = c.get("/audit/list/?_flt_0_table_name=estate_house").get_data(as_text=True)
+    assert "状态：自住 → 出租" in html and "已租" not in html
+
+
+def test_a_payment_is_logged_with_its_receipt_number_and_the_cashier_by_name(app, fees, login_as):
+    from app.billing.models import BillLine
+    from app.security.roles import CASHIER
+
+    cashier = login_as(CASHIER)
+    cashier.post("/billing-run/", data={"community": str(fees["community"]), "period": "2026-11", "commit": "1"})
+    with app.app_context():
+        line = db.session.scalars(select(BillLine).where(BillLine.house_id == fees["houses"][0])).first()
+        amount = f"{line.amount:.2f}"
+    resp = cashier.post("/counter/pay", data={"house": fees["houses"][0], "lines": [line.id], "method": "cash",
+                                              "amount": amount})
+    assert resp.status_code == 302
+    rows = [r for r in _rows(app, "billing_payment")]
+    assert [r.action for r in rows] == ["create"]  # the number is the receipt's from the start, not a change
+    assert rows[0].record_label.startswith("SK") and "TMP-" not in rows[0].changes
+    html = login_as(MANAGER).get("/audit/list/?_flt_0_table_name=billing_payment").get_data(as_text=True)
+    assert "TMP-" not in html and "收据号：SK" in html
+    assert "cashier_id" not in html and "收费员：收费员" in html
+    assert "year" not in html and "serial" not in html
+
+
+def test_fields_pointing_at_users_are_told_by_name(app):
+    from app.core.audit import describe_changes
+    from app.security.roles import ENGINEER
+    from tests.conftest import role_user
+
+    with app.test_request_context():
+        engineer = app.appbuilder.sm.find_user(username=role_user(ENGINEER))
+        text = describe_changes("service_work_order", json.dumps({"assignee_id": [None, engineer.id], "version": [1, 2]}))
+    assert text == "维修人员：工程维修"
+
+
+def test_every_audited_column_has_a_label(app):
+    from flask_appbuilder import Model
+
+    from app.core import audit
+
+    with app.test_request_context():
+        for mapper in Model.registry.mappers:
+            if not issubclass(mapper.class_, audit.Audited):
+                continue
+            table = mapper.class_.__tablename__
+            assert table in audit._TABLE_LABELS, table
+            fields = audit._TABLE_LABELS[table][1]
+            unnamed = [a.key for a in mapper.column_attrs if a.key not in ("id", "version")
+                       and audit.field_label(fields, a.key) == a.key]
+            assert unnamed == [], table
+
+
+def test_yes_no_dates_and_coded_values_are_told_in_chinese(app):
+    from app.core.audit import describe_changes
+
+    with app.test_request_context():
+        text = describe_changes("billing_fee_item", json.dumps({"active": [True, False], "area_basis": [None, "building_area"]}))
+        run = describe_changes("billing_run", json.dumps({"created_at": [None, "2026-11-20T10:00:00"]}))
+    assert "在用：是 → 否" in text and "building_area" not in text and "True" not in text
+    assert "2026年11月20日 10:00" in run and "T10" not in run
