@@ -84,7 +84,7 @@ def load_visit_demo(seed: int = 2026, today: date | None = None, now: datetime |
                    today - timedelta(days=1))
         if last < first:
             continue  # this month has only just begun
-        share = 1.0 if back else ((last.day) / visits.month_bounds(first.year, first.month)[1].day)
+        share = 1.0 if back else (last.day / visits.month_bounds(first.year, first.month)[1].day)
         plan = []
         for assistant, rate in assistants:
             zone = visits.zone_building_ids(assistant.id, community.id, last)
