@@ -1,14 +1,12 @@
 """Service desk views: configuration and form plumbing only; the rules live in service.services."""
 from datetime import datetime
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -29,6 +27,9 @@ from app.service.models import (ACCEPTANCE, CHANNELS, CHARGE_STATES, COMPLAINT_C
                                 PLACE_SCOPES, REPAIR_CATEGORIES, REQUEST_STATES, SATISFACTION, SEVERITIES,
                                 SPECIAL_KINDS, URGENCIES, Complaint, Consultation, Contact, Material, ServiceCharge,
                                 ServiceDeadline, ServiceRequest, SpecialService, WorkOrder)
+from app.service.list_filters import MyOpenOrders as _MyOpenOrders, OpenOrders as _OpenOrders
+from app.service.list_filters import OverdueComplaints as _OverdueComplaints, overdue_mark as _overdue_mark
+from app.service.list_filters import OverdueOrders as _OverdueOrders
 from app.service.order_pages import WorkOrderPages
 
 LABELS = services.LABELS
@@ -44,49 +45,6 @@ CATEGORY = dict(category="Service desk", category_label=_l("Service desk"), cate
 
 def _choices(choices: dict) -> list:
     return [(k, v) for k, v in choices.items()]
-
-
-def _overdue_mark(value) -> Markup:
-    """已超时, and for a work order which deadline it missed (应到场/应完工 and when), so that the list says why."""
-    if not value:
-        return Markup("")
-    mark = Markup('<span class="label label-danger">%s</span>') % gettext("Overdue")
-    if isinstance(value, tuple):
-        what = gettext("Due to arrive") if value[0] == "arrive" else gettext("Due to finish")
-        mark += Markup(' <small class="pm-missed">%s %s</small>') % (what, format_datetime(value[1]))
-    return mark
-
-
-class _OverdueOrders(BaseFilter):
-    name = _l("Overdue")
-    arg_name = "overdue"
-
-    def apply(self, query, value):
-        return query.filter(services.overdue_order_clause())
-
-
-class _MyOpenOrders(BaseFilter):
-    name = _l("Mine, open")
-    arg_name = "mine"
-
-    def apply(self, query, value):
-        return query.filter(WorkOrder.assignee_id == g.user.id, WorkOrder.state.in_(services.OPEN_ORDER_STATES))
-
-
-class _OpenOrders(BaseFilter):
-    name = _l("Open")
-    arg_name = "open"
-
-    def apply(self, query, value):
-        return query.filter(WorkOrder.state.in_(services.OPEN_ORDER_STATES))
-
-
-class _OverdueComplaints(BaseFilter):
-    name = _l("Overdue")
-    arg_name = "overdue"
-
-    def apply(self, query, value):
-        return query.filter(services.overdue_complaint_clause())
 
 
 # ---------------------------------------------------------------------------- 报修 work orders
@@ -113,6 +71,7 @@ class WorkOrderView(WorkOrderPages, PMModelView):
     edit_title = _l("Edit repair work order")
     show_title = _l("Repair work order")
     show_template = "service/work_order_show.html"
+    extra_args = {"overdue_mark": _overdue_mark}
     # orders are never deleted: they are cancelled, with the reason kept
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "print_orders", "can_print_form"]
     label_columns = LABELS
