@@ -67,7 +67,7 @@ def setup(app, houses: int, rng: random.Random) -> dict:
 def reading_file(current: dict, rng: random.Random) -> tuple[bytes, int]:
     """The 2026-11 readings as the import template's .xlsx: each meter within ±30% of its last month, one in a
     hundred jumping to 5× it."""
-    from app.billing.meters import import_headers
+    from app.billing.meter_import import import_headers
     from app.core.excel import write_workbook, Sheet
 
     rows, jumps = [], 0
@@ -110,7 +110,7 @@ def main() -> None:
 
     from sqlalchemy import func, select
 
-    from app.billing import meters, services
+    from app.billing import meter_import, meters, services
     from app.billing.models import BillLine, MeterReading
     from app.core.rules import Actor
     from app.estate.models import House
@@ -140,7 +140,7 @@ def main() -> None:
                 actor = Actor(None, "bench", frozenset({roles.CASHIER}))
 
                 t0 = time.perf_counter()
-                result = meters.import_readings(data, estate["community"], actor, "bench.xlsx")
+                result = meter_import.import_readings(data, estate["community"], actor, "bench.xlsx")
                 import_s = time.perf_counter() - t0
                 assert result.ok, result.errors[:5]
                 rows.append(["import readings (read, check, write, commit)", f"{result.rows:,}", f"{import_s:.1f}",

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import clock
-from app.billing import meters
+from app.billing import meter_import, meters
 from app.billing.models import METER_KINDS, METER_SCOPES, METER_UNITS, READING_STATES, Meter, MeterReading
 from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
@@ -148,7 +148,7 @@ class MeterSheetView(BaseView):
     def template(self):
         from app.core.excel import xlsx_response
 
-        return xlsx_response(meters.import_template(), gettext("Meter reading import template") + ".xlsx",
+        return xlsx_response(meter_import.import_template(), gettext("Meter reading import template") + ".xlsx",
                              "meter-reading-template.xlsx")
 
     @expose("/upload", methods=["GET", "POST"])
@@ -167,7 +167,7 @@ class MeterSheetView(BaseView):
                                       mb=MAX_UPLOAD_MB)
                 else:
                     try:
-                        result = meters.import_readings(data, community_id, current_actor(),
+                        result = meter_import.import_readings(data, community_id, current_actor(),
                                                         filename=(storage.filename or "")[:100])
                     except RuleViolation as exc:
                         db.session.rollback()

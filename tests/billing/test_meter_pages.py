@@ -65,7 +65,7 @@ def test_bad_sheet_arguments_never_fail(app, water, login_as):
 
 
 def _workbook(app, rows):
-    from app.billing.meters import import_headers
+    from app.billing.meter_import import import_headers
     from app.core.excel import workbook_bytes
 
     with app.test_request_context():
@@ -73,10 +73,10 @@ def _workbook(app, rows):
 
 
 def _import(app, water, data, role=roles.CASHIER):
-    from app.billing import meters
+    from app.billing import meter_import
 
     with app.test_request_context():
-        return meters.import_readings(data, water["community"], actor(app, role), "读数.xlsx")
+        return meter_import.import_readings(data, water["community"], actor(app, role), "读数.xlsx")
 
 
 def test_a_good_file_imports_every_reading(app, water):
