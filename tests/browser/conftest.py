@@ -9,6 +9,7 @@ variable CI is set: then they fail, because CI must run them.
 """
 import logging
 import os
+import re
 import threading
 
 import pytest
@@ -105,3 +106,16 @@ def browser_login(page, username, password):
     page.fill("#password", password)
     with page.expect_navigation():
         page.locator("form input[type=submit], form button[type=submit]").first.click()
+
+
+def menu(page, category: str, item: str) -> None:
+    """Open a menu of the top bar and click one of its entries, as a clerk would."""
+    nav = page.locator("nav, .navbar").first
+    nav.get_by_role("link", name=category).click()
+    with page.expect_navigation():
+        nav.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{item}\s*$")).click()
+
+
+def order_state(page) -> str:
+    """The state a work order's page shows."""
+    return page.locator("#pm-order-state").inner_text().strip()

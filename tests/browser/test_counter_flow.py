@@ -10,15 +10,8 @@ from sqlalchemy import select
 from app.billing.models import BillLine, Payment
 from app.extensions import db
 from app.security import roles
-from tests.browser.conftest import browser_login
+from tests.browser.conftest import browser_login, menu as _menu
 from tests.conftest import PASSWORD, role_user
-
-
-def _menu(page, category: str, item: str) -> None:
-    nav = page.locator("nav, .navbar").first
-    nav.get_by_role("link", name=category).click()
-    with page.expect_navigation():
-        nav.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{item}\s*$")).click()
 
 
 def test_cashier_makes_bills_takes_a_payment_for_two_lines_and_prints_the_receipt(app, page, fees):

@@ -10,8 +10,7 @@ from app.core.audit import set_cli_actor
 from app.estate.models import House
 from app.extensions import db
 from app.security import roles
-from tests.browser.conftest import browser_login
-from tests.browser.test_notice_flow import _menu
+from tests.browser.conftest import browser_login, menu as _menu
 from tests.conftest import PASSWORD, role_user
 
 

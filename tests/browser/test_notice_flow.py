@@ -11,15 +11,8 @@ from app.core.audit import set_cli_actor
 from app.estate.models import Community
 from app.extensions import db
 from app.security import roles
-from tests.browser.conftest import browser_login
+from tests.browser.conftest import browser_login, menu as _menu
 from tests.conftest import PASSWORD, role_user
-
-
-def _menu(page, category: str, item: str) -> None:
-    nav = page.locator("nav, .navbar").first
-    nav.get_by_role("link", name=category).click()
-    with page.expect_navigation():
-        nav.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{item}\s*$")).click()
 
 
 def test_desk_drafts_a_water_cut_and_the_manager_approves_and_prints_it(app, page, estate):

@@ -3,7 +3,6 @@ and the completion of a 自用部位 repair with a material of the price list an
 the 收费员 opens the counter of that house, finds the charge among its bills at once, ticks it alone, takes it
 in cash, and the receipt (PDF) carries the line; 收费日报 counts it."""
 import io
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -20,19 +19,8 @@ from app.extensions import db
 from app.security import roles
 from app.service import services
 from app.service.models import Material, ServiceCharge, WorkOrder
-from tests.browser.conftest import browser_login
+from tests.browser.conftest import browser_login, menu as _menu, order_state as _state
 from tests.conftest import PASSWORD, actor, role_user
-
-
-def _menu(page, category: str, item: str) -> None:
-    nav = page.locator("nav, .navbar").first
-    nav.get_by_role("link", name=category).click()
-    with page.expect_navigation():
-        nav.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{item}\s*$")).click()
-
-
-def _state(page) -> str:
-    return page.locator("#pm-order-state").inner_text().strip()
 
 
 def test_engineer_completes_a_paid_repair_and_the_cashier_takes_it_on_a_receipt(app, page, fees):

@@ -2,7 +2,6 @@
 dispatches it; the engineer logs in, finds it under 我的工单, arrives and completes it with material; the desk
 calls the owner back; the 派工单 PDF shows the order."""
 import io
-import re
 from decimal import Decimal
 
 from pypdf import PdfReader
@@ -14,24 +13,13 @@ from app.extensions import db
 from app.security import roles
 from app.service.models import Contact, ServiceCharge, WorkOrder
 from app.service.models import Material
-from tests.browser.conftest import browser_login
+from tests.browser.conftest import browser_login, menu as _menu, order_state as _state
 from tests.conftest import PASSWORD, role_user
-
-
-def _menu(page, category: str, item: str) -> None:
-    nav = page.locator("nav, .navbar").first
-    nav.get_by_role("link", name=category).click()
-    with page.expect_navigation():
-        nav.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{item}\s*$")).click()
 
 
 def _switch_user(page, role: str) -> None:
     page.context.clear_cookies()
     browser_login(page, role_user(role), PASSWORD)
-
-
-def _state(page) -> str:
-    return page.locator("#pm-order-state").inner_text().strip()
 
 
 def test_call_to_repair_dispatch_completion_and_callback(app, page, estate):

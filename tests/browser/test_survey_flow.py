@@ -5,17 +5,10 @@ import re
 
 from app.extensions import db
 from app.security import roles
-from tests.browser.conftest import browser_login
+from tests.browser.conftest import browser_login, menu as _menu
 from tests.community.conftest import within
 from tests.community.survey_data import surveyed  # noqa: F401  (the fixture)
 from tests.conftest import PASSWORD, role_user
-
-
-def _menu(page, category: str, item: str) -> None:
-    nav = page.locator("nav, .navbar").first
-    nav.get_by_role("link", name=category).click()
-    with page.expect_navigation():
-        nav.locator("ul.dropdown-menu a").filter(has_text=re.compile(rf"^\s*{item}\s*$")).click()
 
 
 def test_a_clerk_types_a_paper_form_and_reads_the_results(app, page, surveyed):

@@ -17,8 +17,7 @@ from app.estate.services import prepare_person
 from app.extensions import db
 from app.security import roles
 from app.service.models import WorkOrder
-from tests.browser.conftest import browser_login
-from tests.browser.test_notice_flow import _menu
+from tests.browser.conftest import browser_login, menu as _menu
 from tests.conftest import PASSWORD, actor, resident_id, role_user
 
 
