@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 
 os.environ.setdefault("PM_SKIP_PDF_CHECK", "1")
 
@@ -274,3 +274,21 @@ def actor(app, role):
 
     user = app.appbuilder.sm.find_user(username=role_user(role))
     return Actor.of(user)
+
+
+def pay_first_bill_at_counter(app, fees, cashier) -> int:
+    """Through the pages, as the cashier: make 2026-11's bills, pay the first house's first bill in cash;
+    returns the payment's id."""
+    from app.billing.models import BillLine
+    from app.extensions import db
+
+    cashier.post("/billing-run/", data={"community": str(fees["community"]), "period": "2026-11", "commit": "1"})
+    with app.app_context():
+        line = db.session.scalars(select(BillLine).where(BillLine.house_id == fees["houses"][0])
+                                  .order_by(BillLine.id)).first()
+        amount = f"{line.amount:.2f}"
+    resp = cashier.post("/counter/pay", data={"house": fees["houses"][0], "lines": [line.id], "method": "cash",
+                                              "amount": amount})
+    assert resp.status_code == 302, resp.data[:300]
+    return int(resp.headers["Location"].rstrip("/").split("/")[-1])
+

@@ -84,17 +84,10 @@ def test_a_house_change_is_told_with_the_house_labels_not_the_parking_space_ones
 
 
 def test_a_payment_is_logged_with_its_receipt_number_and_the_cashier_by_name(app, fees, login_as):
-    from app.billing.models import BillLine
     from app.security.roles import CASHIER
+    from tests.conftest import pay_first_bill_at_counter
 
-    cashier = login_as(CASHIER)
-    cashier.post("/billing-run/", data={"community": str(fees["community"]), "period": "2026-11", "commit": "1"})
-    with app.app_context():
-        line = db.session.scalars(select(BillLine).where(BillLine.house_id == fees["houses"][0])).first()
-        amount = f"{line.amount:.2f}"
-    resp = cashier.post("/counter/pay", data={"house": fees["houses"][0], "lines": [line.id], "method": "cash",
-                                              "amount": amount})
-    assert resp.status_code == 302
+    pay_first_bill_at_counter(app, fees, login_as(CASHIER))
     rows = [r for r in _rows(app, "billing_payment")]
     assert [r.action for r in rows] == ["create"]  # the number is the receipt's from the start, not a change
     assert rows[0].record_label.startswith("SK") and "TMP-" not in rows[0].changes
