@@ -107,7 +107,7 @@ def _write_sheet(wb, sheet: Sheet) -> None:
     middle = Alignment(vertical="center")
     header_cells = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
+        cell = WriteOnlyCell(ws, value=str(h))
         cell.font, cell.fill, cell.alignment = bold, fill, middle
         header_cells.append(cell)
     ws.append(header_cells)
@@ -132,7 +132,7 @@ def _cell(ws, value, text: bool):
         cell = WriteOnlyCell(ws, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
-    if text or isinstance(value, str):
+    if text or not isinstance(value, (int, float)):  # str, and a lazily translated label
         cell = WriteOnlyCell(ws, value=_safe_text(str(value)))
         cell.number_format = "@"
         return cell

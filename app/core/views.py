@@ -9,7 +9,8 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, request
-from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -128,10 +129,24 @@ class PMModelView(ModelView):
     keep_if_blank: tuple[str, ...] = ()  # personal fields: shown empty when editing, blank keeps the value
     delete_check = None  # callable(obj) -> {field: message}
     page_size = 20
+    # 导出 Excel on the list header: the view's own export of what the list shows, or a dedicated endpoint
+    # ("ExportView.owners") that reads the list's search the same way; False for none
+    excel_endpoint: str | None = None
+    excel_export = True
+    # {column: [BaseFilter subclass, ...]}: offered first in the list's search for that column (the default choice)
+    first_filters: dict = {}
 
     def __init__(self, **kwargs):
         self.label_columns = dict(self.label_columns or {})  # FAB adds to it: never share the area's dict
+        if self.base_permissions is not None and "can_list" in self.base_permissions and self.excel_export \
+                and not self.excel_endpoint and "can_export" not in self.base_permissions:
+            self.base_permissions = [*self.base_permissions, "can_export"]
         super().__init__(**kwargs)
+        for column, filter_classes in self.first_filters.items():
+            # FAB offers the search's filters from one dict and applies ?_flt_<index>_<column> from another
+            first = [cls(column, self.datamodel) for cls in filter_classes]
+            for table in (self._filters.get_search_filters(), self._filters._all_filters):
+                table[column] = first + list(table.get(column, []))
         # an empty value shows as nothing, not "None"
         formatters = dict(self.formatters_columns or {})
         for column in set(self.list_columns or []) | set(self.show_columns or []):
@@ -140,6 +155,32 @@ class PMModelView(ModelView):
         if self.rule_check is not None:
             self.add_form = _with_rules(self.add_form, self)
             self.edit_form = _with_rules(self.edit_form, self)
+
+    def _list(self, **kwargs):
+        from app.core.list_export import export_url
+
+        if self.excel_export:
+            kwargs.setdefault("excel_url", export_url(self))
+        return super()._list(**kwargs)
+
+    @expose("/export.xlsx")
+    @has_access
+    @permission_name("export")
+    def export_xlsx(self):
+        """The list as Excel: every row its search finds, the columns and masked values it shows."""
+        from flask import redirect
+
+        from app.core.list_export import ExportTooLarge, export_response
+
+        if not self.excel_export or self.excel_endpoint:
+            from flask import abort
+
+            abort(404)
+        try:
+            return export_response(self)
+        except ExportTooLarge as exc:
+            flash(str(exc), "warning")
+            return redirect(self.get_redirect())
 
     def prefill_form(self, form, pk):
         for name in self.keep_if_blank:

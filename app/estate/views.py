@@ -5,6 +5,8 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import get_field_setup_query
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -143,6 +145,7 @@ class HouseView(PMModelView):
     datamodel = SQLAInterface(House)
     route_base = "/houses"
     list_title = _l("Houses")
+    excel_endpoint = "ExportView.houses"  # the house export with its owners, read from the list's search
     add_title = _l("Add house")
     edit_title = _l("Edit house")
     show_title = _l("House")
@@ -382,6 +385,7 @@ class OwnerView(_ArchiveView):
     prepare = services.prepare_person
 
     reveal_kind = "owner"
+    excel_endpoint = "ExportView.owners"  # the owner export with houses and ownership, from the list's search
 
 
 class OwnershipView(_ArchiveView):
@@ -433,6 +437,20 @@ class ResidentView(_ArchiveView):
     reveal_kind = "resident"
 
 
+class PlateContains(BaseFilter):
+    """车牌 search as the desk types it: any part of the plate, with or without its 省 character, dot or spaces,
+    in either case ("A4T0KF", "浙a·4t0", "4T0K")."""
+
+    name = _l("Contains (any part of the plate)")
+    arg_name = "plate"
+
+    def apply(self, query, value):
+        from app.core.validators import normalize_plate
+
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        return query.filter(field.contains(normalize_plate(value or "").upper(), autoescape=True))
+
+
 class VehicleView(_ArchiveView):
     datamodel = SQLAInterface(Vehicle)
     route_base = "/vehicles"
@@ -444,6 +462,7 @@ class VehicleView(_ArchiveView):
     add_columns = edit_columns = ["house", "plate", "owner", "parking_space", "brand", "color", "remark"]
     show_columns = add_columns
     search_columns = ["plate", "house", "owner", "parking_space"]
+    first_filters = {"plate": [PlateContains]}
     description_columns = {"plate": _l("e.g. 京A12345, or 8 characters for new-energy plates")}
     rule_check = services.check_vehicle
     prepare = services.prepare_vehicle

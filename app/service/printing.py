@@ -264,3 +264,54 @@ def quantity(value: Decimal | None) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, format="#,##0.##", locale=_locale())
+
+
+def daily_log_xlsx(log: dict) -> bytes:
+    """物业部工作日志 of one day as an Excel workbook: one sheet per table of the printed log, the same columns,
+    personal data masked as on paper (phone numbers, and phone numbers inside the free text)."""
+    from app.core.excel import Sheet, write_workbook
+
+    _preload(log)
+    one_community = log.get("community") is not None
+    mask, text = masking.mask_phone, masking.mask_text
+
+    def place(item) -> str:
+        return short_place(item) if one_community else (item.place_label() if isinstance(item, WorkOrder)
+                                                         else str(item.house or ""))
+
+    L = LABELS
+    contact_heads = [L["occurred_at"], L["channel"], L["house"], L["person"], L["phone"], L["summary"],
+                     L["handling"], gettext("Recorded as"), L["received_by_name"]]
+    sheets = [
+        Sheet(gettext("Calls, visits and contacts"), [str(h) for h in contact_heads], [
+            [c.occurred_at, _choice(CHANNELS, c.channel), place(c), c.person, mask(c.phone), text(c.summary),
+             text(c.handling), became(c), c.received_by_name] for c in log["contacts"]]),
+        Sheet(gettext("Repairs reported"), [str(h) for h in (
+            L["reported_at"], L["order_no"], L["place"], L["scope"], L["category"], L["urgency"], L["description"],
+            L["reporter_name"], L["reporter_phone"], L["assignee"], L["state"])], [
+            [o.reported_at, o.order_no, place(o), _choice(PLACE_SCOPES, o.scope), _choice(REPAIR_CATEGORIES, o.category),
+             _choice(URGENCIES, o.urgency), text(o.description), o.reporter_name, mask(o.reporter_phone),
+             person_name(o.assignee), _choice(ORDER_STATES, o.state)] for o in log["repairs_opened"]]),
+        Sheet(gettext("Repairs finished"), [str(h) for h in (
+            L["finished_at"], L["order_no"], L["place"], L["assignee"], L["result"], L["finish_due"], L["overdue"],
+            L["total_fee"])], [
+            [o.finished_at, o.order_no, place(o), person_name(o.assignee), text(o.result), o.finish_due,
+             gettext("Yes") if o.finish_due and o.finished_at and o.finished_at > o.finish_due else None,
+             to_money(o.total_fee) if o.total_fee is not None else None] for o in log["repairs_finished"]]),
+        Sheet(gettext("Complaints received"), [str(h) for h in (
+            L["received_at"], L["complaint_no"], L["house"], L["complainant"], L["phone"], L["category"],
+            L["severity"], L["content"], L["responsible"], L["state"])], [
+            [c.received_at, c.complaint_no, place(c), c.complainant, mask(c.phone),
+             _choice(COMPLAINT_CATEGORIES, c.category), _choice(SEVERITIES, c.severity), text(c.content),
+             person_name(c.responsible), c.state_label()] for c in log["complaints"]]),
+        Sheet(gettext("Repair callbacks"), [str(h) for h in (
+            L["callback_at"], L["order_no"], L["place"], L["satisfaction"], L["callback_remark"], L["callback_by"])], [
+            [o.callback_at, o.order_no, place(o), _choice(SATISFACTION, o.satisfaction), text(o.callback_remark),
+             person_name(o.callback_by)] for o in log["order_callbacks"]]),
+        Sheet(gettext("Complaint callbacks"), [str(h) for h in (
+            L["callback_at"], L["complaint_no"], L["house"], L["acceptance"], L["result"], L["callback_remark"],
+            L["responsible"])], [
+            [c.callback_at, c.complaint_no, place(c), _choice(ACCEPTANCE, c.acceptance), text(c.result),
+             text(c.callback_remark), person_name(c.responsible)] for c in log["complaint_callbacks"]]),
+    ]
+    return write_workbook(sheets)

@@ -657,7 +657,7 @@ class DailyLogView(BaseView):
 
     route_base = "/daily-log"
     default_view = "daily"
-    base_permissions = ["can_daily", "can_daily_pdf"]
+    base_permissions = ["can_daily", "can_daily_pdf", "can_export"]
 
     @expose("/")
     @has_access
@@ -677,6 +677,18 @@ class DailyLogView(BaseView):
         day, community_id = _day_args()
         log = services.daily_log(day, community_id)
         return pdf_response(printing.daily_log_pdf(log), gettext("Work log %(day)s", day=day.isoformat()))
+
+    @expose("/xlsx")
+    @has_access
+    def export(self):
+        """The same day as an Excel workbook, one sheet per table."""
+        from app.core.excel import xlsx_response
+        from app.service import printing
+
+        day, community_id = _day_args()
+        log = services.daily_log(day, community_id)
+        return xlsx_response(printing.daily_log_xlsx(log), gettext("Work log %(day)s", day=day.isoformat()) + ".xlsx",
+                             f"work-log-{day:%Y%m%d}.xlsx")
 
 
 def _record_name(record) -> str:

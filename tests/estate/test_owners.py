@@ -321,3 +321,21 @@ def test_house_page_warns_when_shares_do_not_make_100(app, login_as, owners):
         db.session.commit()
     html = c.get(f"/houses/show/{owners['h1']}").get_data(True)
     assert 'id="pm-share-warning"' in html and "合计为 50.00％" in html
+
+
+@pytest.mark.parametrize("query,found", [("A4T0KF", True), ("a4t0kf", True), ("浙A·4T0", True), ("4T0K", True),
+                                         ("B9", False), ("%", False)])
+def test_the_vehicle_lists_own_search_finds_part_of_a_plate(app, login_as, owners, query, found):
+    from app.estate.models import Vehicle
+
+    with app.app_context():
+        db.session.add_all([Vehicle(plate="浙A4T0KF", house_id=owners["h2"]),
+                            Vehicle(plate="沪C77777", house_id=owners["h1"])])
+        db.session.commit()
+    c = login_as(roles.SERVICE)
+    page = c.get("/vehicles/list/").get_data(True)
+    # the plate's first search choice is the one that finds any part of it
+    assert "以开始" not in page and page.index("包含（车牌的任意部分）") < page.index("开头是")
+    html = c.get("/vehicles/list/", query_string={"_flt_0_plate": query}).get_data(True)
+    assert ("浙A4T0KF" in html) is found
+    assert "沪C77777" not in html
