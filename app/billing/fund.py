@@ -7,7 +7,7 @@
   amount per house, for the community, a building or a unit; interest of the community split over the houses
   by their balances. Shares are split with billing.meters.apportion: to 分, summing exactly to the total.
 - A use application: 申请 → 业主表决 (recorded; it passes by 民法典 §278: two thirds of the area and of the
-  owners take part, three quarters of the area and of the owners taking part agree) → 项目经理审批 → 拨付, the
+  owners take part, more than half of the area and of the owners taking part agree) → 项目经理审批 → 拨付, the
   amount split over the houses that bear it by area; a payout is refused while any house's share exceeds its
   balance. Rejected or withdrawn before payout. One declared transition table; every step in the history.
 - Nothing is edited or deleted (billing.services' before_flush guard): the 项目经理 reverses a wrong entry.
@@ -431,13 +431,24 @@ def scope_totals(application: FundApplication) -> tuple[Decimal, int]:
     return sum((h.building_area or ZERO for h in houses), ZERO), len(houses)
 
 
-def vote_problem(area_total, owners_total, area_voting, owners_voting, area_for, owners_for) -> str | None:
-    """Why a vote does not pass (民法典 §278), or None: two thirds of the area and of the owners take part,
-    three quarters of the area and of the owners taking part agree. Compared exactly, without rounding."""
+# 民法典 §278: every matter the owners decide together needs two thirds of the area and of the owners to take
+# part (以上 includes the figure itself, §1259). Using the fund (第一款第五项) then needs more than half (过半数) of
+# the area and of the owners taking part; raising it (第六项), like 改建重建 and 改变共有部分用途 (第七、八项),
+# three quarters (四分之三以上).
+VOTE_USE, VOTE_RAISE = "use", "raise"
+
+
+def vote_problem(area_total, owners_total, area_voting, owners_voting, area_for, owners_for,
+                 matter: str = VOTE_USE) -> str | None:
+    """Why a vote does not pass (民法典 §278), or None. Compared exactly, in whole fractions, without rounding."""
     if area_voting * 3 < area_total * 2 or owners_voting * 3 < owners_total * 2:
         return gettext("Fewer than two thirds of the area or of the owners took part in the vote.")
-    if area_for * 4 < area_voting * 3 or owners_for * 4 < owners_voting * 3:
-        return gettext("Fewer than three quarters of the area or of the owners taking part agreed.")
+    if matter == VOTE_RAISE:
+        if area_for * 4 < area_voting * 3 or owners_for * 4 < owners_voting * 3:
+            return gettext("Fewer than three quarters of the area or of the owners taking part agreed.")
+        return None
+    if area_for * 2 <= area_voting or owners_for * 2 <= owners_voting:
+        return gettext("Not more than half of the area or of the owners taking part agreed.")
     return None
 
 

@@ -530,7 +530,7 @@ class FundApplication(Audited, Model):
     building_id: Mapped[int | None] = mapped_column(ForeignKey("estate_building.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("estate_unit.id"))
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="applied")
-    # the owners' vote (民法典 §278: two thirds of the area and of the owners take part, three quarters of those
+    # the owners' vote (民法典 §278: two thirds of the area and of the owners take part, more than half of those
     # taking part agree, by area and by owners)
     area_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     owners_total: Mapped[int | None] = mapped_column(Integer)

@@ -207,3 +207,44 @@ def test_the_pages_post_apply_step_and_print(app, estate, login_as, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(FundEntry).where(FundEntry.kind == "top_up")) == 0
         assert db.session.scalar(select(FundAccount.balance).where(
             FundAccount.house_id == estate["houses"][0])) == Decimal("4225.00")
+
+
+@pytest.mark.parametrize("figures, matter, passes", [
+    # (area_total, owners_total, area_voting, owners_voting, area_for, owners_for)
+    ((300, 6, 200, 4, 101, 3), fund.VOTE_USE, True),     # exactly ⅔ take part, more than half agree
+    ((300, 6, 199, 4, 199, 4), fund.VOTE_USE, False),    # just under ⅔ of the area take part
+    ((300, 6, 300, 5, 300, 5), fund.VOTE_USE, True),     # 5 of 6 owners take part (> ⅔)
+    ((300, 6, 300, 3, 300, 3), fund.VOTE_USE, False),    # half the owners take part
+    ((300, 6, 200, 4, 100, 3), fund.VOTE_USE, False),    # exactly half of the area taking part: not 过半数
+    ((300, 6, 200, 4, 200, 2), fund.VOTE_USE, False),    # exactly half of the owners taking part
+    ((300, 6, 200, 4, 150, 3), fund.VOTE_RAISE, True),   # 续筹: exactly ¾ of those taking part agree
+    ((300, 6, 200, 4, 149, 3), fund.VOTE_RAISE, False),  # 续筹: just under ¾ of the area
+    ((300, 8, 300, 8, 300, 5), fund.VOTE_RAISE, False),  # 续筹: 5 of 8 owners (> half, < ¾)
+])
+def test_the_vote_follows_article_278_at_each_boundary(app, figures, matter, passes):
+    with app.test_request_context():
+        problem = fund.vote_problem(*[Decimal(x) if i % 2 == 0 else x for i, x in enumerate(figures)],
+                                    matter=matter)
+    assert (problem is None) == passes, problem
+
+
+def test_a_use_passes_with_more_than_half_agreeing_and_the_page_quotes_the_article(app, estate, login_as):
+    _deposits(app, estate)
+    pk = _application(app, estate)
+    with app.test_request_context():
+        # all four owners of 1号楼 (358㎡) take part; exactly half of the area agrees: not 过半数
+        with pytest.raises(RuleViolation) as caught:
+            fund.transition(pk, "vote", actor(app, roles.MANAGER),
+                            values=dict(VOTE, area_voting="358.00", owners_voting="4", area_for="179.00",
+                                        owners_for="3"))
+        assert "半数" in " ".join(caught.value.errors.values())
+        db.session.rollback()
+        # 200㎡ of 358 (more than half, less than three quarters) and 3 of 4 owners: the use passes
+        fund.transition(pk, "vote", actor(app, roles.MANAGER),
+                        values=dict(VOTE, area_voting="358.00", owners_voting="4", area_for="200.00",
+                                    owners_for="3"))
+        db.session.commit()
+        assert db.session.get(FundApplication, pk).state == "voted"
+    pk2 = _application(app, estate)
+    html = login_as(roles.MANAGER).get(f"/fund-applications/show/{pk2}").get_data(as_text=True)
+    assert "过半数" in html and "第二百七十八条第一款第五项" in html and "四分之三" not in html
