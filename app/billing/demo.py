@@ -97,7 +97,7 @@ def load_billing_demo(seed: int = 2026, today: date | None = None, now: datetime
         _reminders(community.id, rng, cashiers[0], today, made)
         _public_income(community.id, rng, cashiers[0], manager, today, made)
         if manager is not None:
-            _fund(community.id, cashiers[0], manager, today, made)
+            _fund(community.id, cashiers[-1], manager, today, made, payer=cashiers[0])
     return made
 
 
@@ -261,7 +261,7 @@ def _public_income(community_id: int, rng: random.Random, clerk: Actor, manager:
     db.session.commit()
 
 
-def _fund(community_id: int, clerk: Actor, manager: Actor, today: date, made: dict) -> None:
+def _fund(community_id: int, clerk: Actor, manager: Actor, today: date, made: dict, payer: Actor) -> None:
     """维修基金: the first deposit of 50 元/㎡ at hand-over, last year's interest shared by balances, one use of the
     first building paid out (voted, approved) and one of the second awaiting the owners' vote."""
     from app.billing.models import FundEntry
@@ -286,7 +286,8 @@ def _fund(community_id: int, clerk: Actor, manager: Actor, today: date, made: di
         "area_for": str((area * 4 / 5).quantize(Decimal("0.01"))), "owners_for": str(voting_owners),
         "voted_on": today})
     fund.transition(first.id, "approve", manager, today=today)
-    fund.transition(first.id, "pay", clerk, today=today)
+    if payer.name != clerk.name:  # separation of duties: the one who applied does not pay out
+        fund.transition(first.id, "pay", payer, today=today)
     if len(buildings) > 1:
         fund.apply({"community": community_id, "project": f"{buildings[1].name}屋面防水维修", "amount": "12600.00",
                     "scope": "building", "building": buildings[1].id, "contractor": "某防水工程公司"}, clerk)

@@ -326,6 +326,15 @@ FUND_TRANSITIONS = {
     ("voted", "reject"): ("rejected", MANAGERS, True),
     ("applied", "withdraw"): ("withdrawn", RECORDERS, True),
 }
+# Separation of duties: no one pays out an application he applied for, whose vote he recorded or that he
+# approved, and no one approves his own application. Compared by the name the history keeps (two people of one
+# name are kept apart too: the safe side).
+SEPARATE = {"approve": ("apply",), "pay": ("apply", "vote", "approve")}
+SEPARATE_MESSAGES = {
+    "apply": _l("you applied for it"),
+    "vote": _l("you recorded its vote"),
+    "approve": _l("you approved it"),
+}
 ACTION_LABELS = {
     "vote": _l("Record the owners' vote"),
     "approve": _l("Approve the use"),
@@ -337,7 +346,15 @@ ACTION_LABELS = {
 
 def actions(application: FundApplication, actor: Actor) -> list[str]:
     return [action for (state, action), (_next, allowed, _note) in FUND_TRANSITIONS.items()
-            if state == application.state and actor.roles & allowed]
+            if state == application.state and actor.roles & allowed
+            and separation_problem(application, action, actor) is None]
+
+
+def held_back(application: FundApplication, actor: Actor) -> list[str]:
+    """The steps the actor's role could take now but separation of duties leaves to someone else, said why."""
+    return [problem for (state, action), (_next, allowed, _note) in FUND_TRANSITIONS.items()
+            if state == application.state and actor.roles & allowed
+            for problem in [separation_problem(application, action, actor)] if problem]
 
 
 def check_application(values: dict, pk=None) -> dict:
@@ -471,6 +488,7 @@ def transition(application_id, action: str, actor: Actor, *, note: str | None = 
                                          state=application.state_label())})
     to_state, allowed, note_required = rule
     _require(actor, allowed, gettext("Your role may not take this step."))
+    _check_separation(application, action, actor)
     note = (note or "").strip() or None
     if note_required and not note:
         raise RuleViolation({"note": gettext("Please give the reason.")})
@@ -491,6 +509,22 @@ def transition(application_id, action: str, actor: Actor, *, note: str | None = 
     _event(application, actor, action, from_state, to_state, note)
     db.session.flush()
     return application
+
+
+def separation_problem(application: FundApplication, action: str, actor: Actor) -> str | None:
+    """Why this actor may not take this step of this application (separation of duties), or None."""
+    done = {event.action for event in application.events if event.user_name == actor.name}
+    clash = [step for step in SEPARATE.get(action, ()) if step in done]
+    if not clash:
+        return None
+    return gettext("%(step)s must be done by someone else: %(why)s.", step=ACTION_LABELS[action],
+                   why="、".join(str(SEPARATE_MESSAGES[step]) for step in clash))
+
+
+def _check_separation(application: FundApplication, action: str, actor: Actor) -> None:
+    problem = separation_problem(application, action, actor)
+    if problem:
+        raise RuleViolation({"": problem})
 
 
 def _record_vote(application: FundApplication, values: dict, today: date | None) -> None:

@@ -227,6 +227,7 @@ def _page_helpers() -> dict:
         "fund_application": application,
         "fund_entry": lambda pk: db.session.get(FundEntry, int(pk)),
         "fund_actions": lambda a: fund.actions(a, current_actor()),
+        "fund_held_back": lambda a: fund.held_back(a, current_actor()),
         "fund_action_labels": fund.ACTION_LABELS,
         "fund_shares": fund.shares,
         "fund_scope_totals": fund.scope_totals,

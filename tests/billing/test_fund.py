@@ -151,7 +151,7 @@ def test_reversals_by_the_manager_only_once_and_not_of_money_used(app, estate):
         db.session.commit()
         fund.transition(pk, "vote", actor(app, roles.MANAGER), values=VOTE)
         fund.transition(pk, "approve", actor(app, roles.MANAGER))
-        fund.transition(pk, "pay", actor(app, roles.MANAGER))
+        fund.transition(pk, "pay", actor(app, roles.CASHIER))
         db.session.commit()
         deposit = db.session.scalars(select(FundEntry).where(FundEntry.kind == "deposit",
                                                              FundEntry.house_id == estate["houses"][0])).one()
@@ -191,7 +191,10 @@ def test_the_pages_post_apply_step_and_print(app, estate, login_as, tmp_path):
     assert "250.00" in html and "fund-vote" in html
     manager.post(f"/fund-applications/act/{pk}/vote", data=VOTE)
     manager.post(f"/fund-applications/act/{pk}/approve", data={})
-    html = manager.post(f"/fund-applications/act/{pk}/pay", data={}, follow_redirects=True).get_data(as_text=True)
+    html = manager.get(f"/fund-applications/show/{pk}").get_data(as_text=True)
+    assert "fund-pay" not in html and "拨付须由其他人员办理" in html  # he recorded the vote and approved it
+    cashier = login_as(roles.CASHIER)
+    html = cashier.post(f"/fund-applications/act/{pk}/pay", data={}, follow_redirects=True).get_data(as_text=True)
     assert "已拨付" in html, flashes(html)
     resp = manager.get(f"/fund/pdf?community={estate['community']}&building={estate['b1']}")
     assert resp.mimetype == "application/pdf"
@@ -248,3 +251,50 @@ def test_a_use_passes_with_more_than_half_agreeing_and_the_page_quotes_the_artic
     pk2 = _application(app, estate)
     html = login_as(roles.MANAGER).get(f"/fund-applications/show/{pk2}").get_data(as_text=True)
     assert "过半数" in html and "第二百七十八条第一款第五项" in html and "四分之三" not in html
+
+
+def test_no_one_applies_records_the_vote_and_pays_out_alone(app, estate, login_as):
+    _deposits(app, estate)
+    with app.test_request_context():
+        set_cli_actor("test")
+        pk = fund.apply({"community": estate["community"], "project": "1号楼屋面防水", "amount": "1000.00",
+                         "scope": "building", "building": estate["b1"]}, actor(app, roles.CASHIER)).id
+        db.session.commit()
+        set_cli_actor(None)
+        fund.transition(pk, "vote", actor(app, roles.CASHIER), values=VOTE)  # the clerk records the meeting
+        db.session.commit()
+    # the cashier who applied and recorded the vote: no pay-out button later, and the service refuses it
+    manager = login_as(roles.MANAGER)
+    manager.post(f"/fund-applications/act/{pk}/approve", data={})
+    with app.test_request_context():
+        assert db.session.get(FundApplication, pk).state == "approved"
+        with pytest.raises(RuleViolation) as caught:
+            fund.transition(pk, "pay", actor(app, roles.CASHIER))
+        assert "您是此项的申请人" in " ".join(caught.value.errors.values())
+        db.session.rollback()
+    html = login_as(roles.CASHIER).get(f"/fund-applications/show/{pk}").get_data(as_text=True)
+    assert 'id="fund-pay"' not in html and "拨付须由其他人员办理" in html and "表决结果由您录入" in html
+    html = login_as(roles.CASHIER).post(f"/fund-applications/act/{pk}/pay", data={},
+                                        follow_redirects=True).get_data(as_text=True)
+    assert "拨付须由其他人员办理" in html
+    with app.test_request_context():
+        assert db.session.get(FundApplication, pk).state == "approved"
+        assert db.session.scalar(select(func.count()).select_from(FundEntry).where(FundEntry.kind == "use")) == 0
+    # the manager pays out what others applied for and voted on, but not what he approved himself
+    html = manager.post(f"/fund-applications/act/{pk}/pay", data={}, follow_redirects=True).get_data(as_text=True)
+    assert "此项由您审批" in html
+    with app.test_request_context():
+        assert db.session.get(FundApplication, pk).state == "approved"
+
+
+def test_the_manager_does_not_approve_his_own_application(app, estate):
+    _deposits(app, estate)
+    with app.test_request_context():
+        set_cli_actor("test")
+        pk = fund.apply({"community": estate["community"], "project": "1号楼门禁更换", "amount": "800.00",
+                         "scope": "building", "building": estate["b1"]}, actor(app, roles.MANAGER)).id
+        set_cli_actor(None)
+        fund.transition(pk, "vote", actor(app, roles.ARCHIVES), values=VOTE)
+        with pytest.raises(RuleViolation) as caught:
+            fund.transition(pk, "approve", actor(app, roles.MANAGER))
+        assert "审批通过须由其他人员办理" in " ".join(caught.value.errors.values())
