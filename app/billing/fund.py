@@ -244,7 +244,14 @@ def plan_deposits(values: dict, today: date | None = None) -> Posting:
         else:
             rows.append((house, amount, gettext("fixed amount per house")))
     if not rows:
-        raise RuleViolation({"scope": gettext("No house of this choice gets a posting.")})
+        if not skipped:
+            raise RuleViolation({"scope": gettext("There is no house in this choice.")})
+        reasons: dict = {}
+        for _house, why in skipped:
+            reasons[why] = reasons.get(why, 0) + 1
+        raise RuleViolation({"scope": gettext(
+            "No house of this choice gets a posting: %(reasons)s.",
+            reasons="；".join(gettext("%(n)d houses: %(why)s", n=n, why=why) for why, n in reasons.items()))})
     text = (values.get("voucher_no") or "").strip() or None
     return Posting(kind, on, text, (values.get("note") or "").strip() or None, rows, skipped)
 

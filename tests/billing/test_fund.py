@@ -298,3 +298,14 @@ def test_the_manager_does_not_approve_his_own_application(app, estate):
         with pytest.raises(RuleViolation) as caught:
             fund.transition(pk, "approve", actor(app, roles.MANAGER))
         assert "审批通过须由其他人员办理" in " ".join(caught.value.errors.values())
+
+
+def test_a_first_deposit_refused_says_why_house_by_house(app, estate):
+    _deposits(app, estate)
+    with app.test_request_context():
+        with pytest.raises(RuleViolation) as caught:
+            fund.plan_deposits({"community": estate["community"], "scope": "community", "kind": "deposit",
+                                "method": "rate", "rate": "50", "on_date": "2026-07-01"})
+        message = caught.value.errors["scope"]
+        # the five houses of 翠湖花园 were all deposited above
+        assert message == "所选范围内没有可入账的房屋：5 户已首期缴存。", message
