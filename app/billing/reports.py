@@ -162,6 +162,29 @@ class ReceiptUse:
     count: int = 0
     voided: int = 0
     reversing: int = 0
+    serials: list = field(default_factory=list)  # [(serial, receipt_no)] in serial order
+
+    @property
+    def ranges(self) -> list[tuple[str, str]]:
+        """The numbers as runs of consecutive serials: when two cashiers' numbers interleave, each run is
+        exactly what this cashier issued, [(first, last)]."""
+        runs: list[list] = []
+        for serial, number in self.serials:
+            if runs and serial == runs[-1][1] + 1:
+                runs[-1][1], runs[-1][3] = serial, number
+            else:
+                runs.append([serial, serial, number, number])
+        return [(first, last) for _s, _e, first, last in runs]
+
+    @property
+    def ranges_text(self) -> str:
+        """SK2026-000002–000003、SK2026-000005: a run's last number is shortened to its serial."""
+        parts = []
+        for first, last in self.ranges:
+            head, _sep, tail = last.rpartition("-")
+            parts.append(first if first == last else
+                         f"{first}–{tail}" if first.startswith(head + "-") else f"{first}–{last}")
+        return "、".join(parts)
 
 
 def _cashier_key(p: Payment) -> tuple:
@@ -217,6 +240,7 @@ def daily_report(community_id, day: date) -> dict:
                                              p.receipt_no, p.receipt_no)
         use.count += 1
         use.last = p.receipt_no  # (ordered by serial)
+        use.serials.append((p.serial, p.receipt_no))
         if p.kind == "reversal":
             use.reversing += 1
             method_total(p.method).reversed.add(p)
@@ -437,7 +461,7 @@ def daily_workbook(report: dict) -> bytes:
     by_cashier.append([gettext("Total"), None] + figures(t))
     by_method = [[m.method_label] + figures(m.collected) + [m.reversed.amount, m.net] for m in report["methods"]]
     by_method.append([gettext("Total")] + figures(t) + [r.amount, report["net"]])
-    receipts = [[u.cashier, u.community, u.first, u.last, u.count, u.voided, u.reversing] for u in report["receipts"]]
+    receipts = [[u.cashier, u.community, u.ranges_text, u.count, u.voided, u.reversing] for u in report["receipts"]]
     voided = [[v["receipt_no"], v["at"], v["house"], mask_text(v["payer"]), v["method_label"], v["amount"],
                v["cashier"], v["by"], mask_text(v["reason"])] for v in report["voided"]]
     reversals = [[x["receipt_no"], x["at"], x["original_no"], x["original_at"], x["house"], x["method_label"],
@@ -451,9 +475,9 @@ def daily_workbook(report: dict) -> bytes:
                                                                       gettext("Net received (yuan)")],
               rows=by_method),
         Sheet(title=gettext("Receipts used"),
-              headers=[gettext("Cashier"), gettext("Community"), gettext("First receipt no."),
-                       gettext("Last receipt no."), gettext("Number of receipts"), gettext("of which voided"),
-                       gettext("of which reversing entries")], rows=receipts, text_columns=[2, 3]),
+              headers=[gettext("Cashier"), gettext("Community"), gettext("Receipt numbers"),
+                       gettext("Number of receipts"), gettext("of which voided"),
+                       gettext("of which reversing entries")], rows=receipts, text_columns=[2]),
         Sheet(title=gettext("Voided receipts"),
               headers=[gettext("Receipt no."), gettext("Time"), gettext("House"), gettext("Payer"),
                        gettext("Payment method"), gettext("Amount (yuan)"), gettext("Cashier"),

@@ -166,6 +166,11 @@ def test_receipt_numbers_used_per_cashier(app, day):
     ])
     # every number of the day is accounted for: 000002 … 000009, eight receipts
     assert sum(u.count for u in report["receipts"]) == 8
+    # the numbers interleave: each cashier's own runs, not first–last (which would claim the others' 000004)
+    runs = {u.cashier: u.ranges_text for u in report["receipts"]}
+    assert runs == {day["cashier"]: "SK2026-000002–000003、SK2026-000005–000006",
+                    day["second"]: "SK2026-000004、SK2026-000007、SK2026-000009",
+                    day["manager"]: "SK2026-000008"}
 
 
 def _reconciles(report) -> None:
@@ -424,7 +429,7 @@ def test_the_daily_page(app, day, login_as):
     assert _flashes(html) == []
     assert 'type="date"' in html and 'value="2026-11-20"' in html
     for expected in ("收费日报", "2,622.31", "2,411.98", "-210.33", "SK2026-000005", "SK2026-000008",
-                     "SK2026-000002 – SK2026-000006", "李会计", "作废收据", "红冲"):
+                     "SK2026-000002–000003、SK2026-000005–000006", "李会计", "作废收据", "红冲"):
         assert expected in html, expected
     assert "/billing-daily/pdf?day=2026-11-20" in html and "/billing-daily/export?day=2026-11-20" in html
 
