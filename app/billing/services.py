@@ -806,7 +806,8 @@ def reverse_payment(payment_id, actor: Actor, reason: str, now: datetime | None 
 
 def settle_from_balance(actor: Actor, run_id=None, house_ids=None, now: datetime | None = None) -> int:
     """Pay unpaid lines from the houses' pre-paid balances, oldest first, each line whole while the balance
-    covers it. Limited to one run's houses, or to `house_ids`. Returns the number of lines settled."""
+    covers it. Limited to one run's houses, or to `house_ids`. Returns the number of lines settled: with a run,
+    only that run's own (an older line of another run settled on the way is paid, not counted as the run's)."""
     now = _now(now)
     stmt = select(HouseAccount.house_id).where(HouseAccount.balance > 0)
     if run_id is not None:
@@ -827,7 +828,7 @@ def settle_from_balance(actor: Actor, run_id=None, house_ids=None, now: datetime
                 continue
             balance = _change_balance(house_id, -line.amount, "settle", actor, now, bill_line_id=line.id,
                                       run_id=run_id)
-            settled += 1
+            settled += run_id is None or line.run_id == run_id
     db.session.flush()
     return settled
 

@@ -279,3 +279,17 @@ def test_the_counter_says_how_many_days_a_bill_is_overdue(ctx, login_as):
     html = login_as(roles.CASHIER).get(f"/counter/?house={ctx['h1']}").get_data(True)
     assert f"逾期{(TODAY - due).days}天" in html
     assert "已超时" not in html  # the desk's word for an order past its deadline, not a bill's
+
+
+def test_a_run_counts_only_its_own_bills_settled_from_the_balance(app, ctx):
+    h1 = ctx["h1"]
+    # a pre-payment only: the house's older bills stay unpaid
+    services.pay(h1, [], "cash", ctx["cashier"], prepay="5000", now=NOW)
+    db.session.commit()
+    older = len(services.unpaid_lines(h1))
+    assert older > 0
+    run = services.commit_run(ctx["community"], "2026-12", ctx["manager"], today=TODAY)
+    db.session.commit()
+    # every unpaid line is settled, older ones first; the run reports only its own two (物业服务费, 停车费)
+    assert services.unpaid_lines(h1) == []
+    assert run.settled_count == 2
