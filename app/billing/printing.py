@@ -3,8 +3,10 @@
 - "a4": a 收款收据 on half an A4 sheet, two per sheet with a cut line exactly across the middle (each half is
   A5); printed on plain paper as 第二联 交款人收执, the payer's copy. A receipt with too many lines for half a
   sheet gets a sheet of its own (and more when it needs them, the table's head repeated).
-- "pin": the 241 × 93 mm continuous form of a pin (dot-matrix) printer, one receipt per form; at most
-  PIN_MAX_ROWS item lines, more are summed up in the last one ("…等 12 项").
+- "pin": the 241 × 93 mm continuous form of a pin (dot-matrix) printer, one receipt per form: up to
+  PIN_MAX_ROWS item lines in one column, up to twice that in two columns, and a receipt with more items goes on
+  over several forms (第 1 张 共 2 张, the same receipt number, each form's subtotal, the total on the last).
+  Every item is printed: money is never summed out of sight.
 
 Both render through app.core.pdf.render_pdf with templates/print/billing/receipt.html. What a receipt lists
 comes from services.receipt(payment). The payer's name is printed (it belongs on a receipt); phone or ID
@@ -34,7 +36,7 @@ from app.extensions import db
 
 RECEIPT_FORMS = ("a4", "pin")
 MAX_RECEIPTS_PER_PRINT = 500
-# the continuous form has room for this many item lines; more: the first PIN_MAX_ROWS − 1 and a line summing up
+# the continuous form has room for this many item lines in a column; more go in two columns, then onto more forms
 PIN_MAX_ROWS = 6
 # Half an A4 sheet holds the receipt's fixed parts and this many table lines. Texts are measured in half-width
 # units (a Chinese character is 2, a Latin letter or digit 1); a line holds about this many of them: of a
@@ -85,7 +87,7 @@ def receipt_pdf(payments: list[Payment], form: str = "a4", reprint: bool = False
     payments = list(payments)
     _preload(payments)
     receipts = [_receipt(p, form) for p in payments]
-    sheets = [[r] for r in receipts] if form == "pin" else _sheets(receipts)
+    sheets = [[f] for r in receipts for f in _pin_forms(r)] if form == "pin" else _sheets(receipts)
     return render_pdf("billing/receipt.html", form=form, sheets=sheets, reprint=reprint)
 
 
@@ -109,9 +111,9 @@ def _receipt(payment: Payment, form: str) -> dict:
     # which would star an order number
     rows = [{"description": row["description"], "period": row["period"] or "",
              "amount": row["amount"]} for row in data["rows"]]
-    if form == "pin" and len(rows) > PIN_MAX_ROWS:
-        rows = rows[:PIN_MAX_ROWS - 1] + [_summary(rows[PIN_MAX_ROWS - 1:], len(rows))]
-    for row in rows:
+    for number, row in enumerate(rows, 1):
+        row["number"] = number
+        row["value"] = row["amount"]
         row["amount"] = amount_text(row["amount"])
     stamp = note = ""
     if payment.kind == "reversal":
@@ -142,12 +144,21 @@ def _receipt(payment: Payment, form: str) -> dict:
     }
 
 
-def _summary(rest: list[dict], count: int) -> dict:
-    """The last line of a long receipt on the continuous form: the lines not listed, summed."""
-    periods = sorted(r["period"] for r in rest if r["period"])
-    span = "" if not periods else periods[0] if periods[0] == periods[-1] else f"{periods[0]}至{periods[-1]}"
-    return {"description": gettext("… and %(more)d more, %(n)d items in all", more=len(rest), n=count),
-            "period": span, "amount": sum((r["amount"] for r in rest), Decimal("0.00"))}
+def _pin_forms(receipt: dict) -> list[dict]:
+    """The continuous forms one receipt takes: one column of up to PIN_MAX_ROWS items, two columns of up to
+    PIN_MAX_ROWS each, and beyond that as many forms as it needs (each with its subtotal; the total and the
+    amount in words on the last)."""
+    rows = receipt["rows"]
+    per_form = PIN_MAX_ROWS * (2 if len(rows) > PIN_MAX_ROWS else 1)
+    chunks = [rows[i:i + per_form] for i in range(0, len(rows), per_form)] or [[]]
+    forms = []
+    for index, chunk in enumerate(chunks, 1):
+        height = -(-len(chunk) // 2) if per_form > PIN_MAX_ROWS else len(chunk)
+        columns = [chunk[:height], chunk[height:]] if per_form > PIN_MAX_ROWS else [chunk]
+        subtotal = sum((row["value"] for row in chunk), Decimal("0.00"))
+        forms.append(dict(receipt, columns=columns, form_no=index, form_count=len(chunks),
+                          last_form=index == len(chunks), subtotal=amount_text(subtotal)))
+    return forms
 
 
 def _width(text: str | None) -> int:

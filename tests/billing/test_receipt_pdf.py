@@ -146,27 +146,40 @@ def test_a_reversal_shows_the_original_receipt_and_negative_amounts(ctx):
         assert "已红冲" in _squash(original) and "¥360.33" in original
 
 
-def test_more_than_six_lines_are_summed_up_on_the_pin_form(ctx):
+def test_the_pin_form_prints_every_item_in_two_columns_never_summed_out_of_sight(ctx):
     lines = _more_lines(ctx)  # 2026-07 … 2026-11: ten lines, 5 × (210.33 + 150.00) = 1,801.65
     assert len(lines) == 10
     p = _paid(ctx, lines, "cash")
-    descriptions = [row["description"] for row in services.receipt(p)["rows"]]
-    _, pin = _read(printing.receipt_pdf([p], "pin"))
-    shown, hidden = descriptions[:5], descriptions[5:]
-    for d in shown:
-        assert d in pin, d
-    for d in hidden:
-        assert d not in pin, d
-    summary = gettext("… and %(more)d more, %(n)d items in all", more=5, n=10)
-    assert summary in pin
-    rest = sum((row["amount"] for row in services.receipt(p)["rows"][5:]), Decimal("0"))
-    assert f"{rest:,.2f}" in pin and "¥1,801.65" in pin and "壹仟捌佰零壹元陆角伍分" in pin
+    rows = services.receipt(p)["rows"]
+    reader, pin = _read(printing.receipt_pdf([p], "pin"))
+    assert len(reader.pages) == 1
+    # every item is there, with its own period and amount: ten numbered lines
+    assert pin.count("210.33") == 5 and pin.count("150.00") == 5
+    for row in rows:
+        assert row["period"] in pin, row
+    assert "另有" not in pin and "等 " not in pin
+    assert "¥1,801.65" in pin and "壹仟捌佰零壹元陆角伍分" in pin
     # the A4 form lists them all, still on half a sheet
     reader, a4 = _read(printing.receipt_pdf([p, p], "a4"))
     assert len(reader.pages) == 1
-    for d in descriptions:
-        assert d in a4, d
-    assert summary not in a4
+    assert a4.count("210.33") == 10
+
+
+def test_a_receipt_longer_than_a_form_goes_on_over_the_next_form(ctx):
+    lines = _more_lines(ctx, ("2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09",
+                              "2026-12"))
+    assert len(lines) == 20
+    p = _paid(ctx, lines, "cash", prepay="100", expected_amount="3703.30")  # 10 × 360.33 + 预存 100.00
+    rows = services.receipt(p)["rows"]
+    assert len(rows) == 21
+    reader, pin = _read(printing.receipt_pdf([p], "pin"))
+    assert len(reader.pages) == 2
+    first, second = (_squash(page.extract_text()) for page in reader.pages)
+    assert "第1张共2张" in first and "续下张" in first and "¥3,703.30" not in first
+    assert "第2张共2张" in second and "¥3,703.30" in second and "叁仟柒佰零叁元叁角" in second
+    assert p.receipt_no in first and p.receipt_no in second
+    # nothing hidden: ten of each fee and the 预存 line, the subtotals add up to the total
+    assert pin.count("210.33") == 10 and pin.count("150.00") == 10 and "100.00" in pin
 
 
 def test_a_long_receipt_gets_an_a4_sheet_of_its_own(ctx):
@@ -182,7 +195,7 @@ def test_a_long_receipt_gets_an_a4_sheet_of_its_own(ctx):
     for row in services.receipt(long)["rows"]:
         assert row["description"] in text
     reader, _ = _read(printing.receipt_pdf([long], "pin"))
-    assert len(reader.pages) == 1
+    assert len(reader.pages) == 2  # 16 items: twelve in two columns, four on the second form
 
 
 def test_a_pure_prepayment_shows_the_prepayment_row(ctx):
