@@ -644,8 +644,12 @@ class ReceiptBook(Audited, Model):
     cashier = relationship("User")
     sheets = relationship("ReceiptSheet", order_by="ReceiptSheet.number", back_populates="book")
 
+    def label(self, number: int) -> str:
+        """A sheet's number as printed on the paper and shown and typed everywhere: 字轨 + 7 digits, A0120002."""
+        return f"{self.series}{number:07d}"
+
     def __str__(self) -> str:
-        return f"{self.series}{self.first_no:07d}–{self.series}{self.last_no:07d}"
+        return f"{self.label(self.first_no)}–{self.label(self.last_no)}"
 
 
 class ReceiptSheet(Model):
@@ -666,3 +670,14 @@ class ReceiptSheet(Model):
 
     book = relationship("ReceiptBook", back_populates="sheets")
     payment = relationship("Payment")
+
+    @property
+    def label(self) -> str:
+        return self.book.label(self.number)
+
+    @property
+    def counts_as(self) -> str:
+        """"used" or "voided" as the book counts it: the paper of a receipt voided since is 作废, not 已用."""
+        if self.state == "used" and self.payment is not None and self.payment.state == "voided":
+            return "voided"
+        return self.state

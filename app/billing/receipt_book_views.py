@@ -68,7 +68,7 @@ class ReceiptBookView(PMModelView):
             sheet = receipt_books.void_sheet(pk, request.form.get("number"), request.form.get("reason", ""),
                                              current_actor())
             db.session.commit()
-            flash(gettext("Sheet %(no)s voided.", no=sheet.number), "success")
+            flash(gettext("Sheet %(no)s voided.", no=sheet.label), "success")
         except RuleViolation as exc:
             db.session.rollback()
             flash_errors(exc.errors)

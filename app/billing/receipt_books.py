@@ -13,7 +13,7 @@ from datetime import date
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
@@ -45,6 +45,16 @@ LABELS = {
 def _whole(value):
     text = value.strip() if isinstance(value, str) else value
     return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) < 10 else text
+
+
+def sheet_number(book: ReceiptBook, value):
+    """A sheet number typed as the screen and the paper show it (A0120002, a0120002, "A 012 0002") or as its
+    digits (0120002, 120002) → 120002; anything else is left for check_int to refuse."""
+    text = "".join(value.split()).upper() if isinstance(value, str) else value
+    series = (book.series or "").upper()
+    if isinstance(text, str) and series and text.startswith(series):
+        text = text[len(series):]
+    return _whole(text)
 
 
 def check_book(values: dict, pk=None) -> dict:
@@ -133,10 +143,21 @@ def use_sheet(payment: Payment, actor: Actor) -> ReceiptSheet | None:
             with db.session.begin_nested():
                 db.session.add(sheet)
                 db.session.flush()
-            return sheet
         except IntegrityError:
             continue  # another print took that sheet: take the next
+        _take_back_earlier_sheets(payment, sheet)
+        return sheet
     return None
+
+
+def _take_back_earlier_sheets(payment: Payment, live: ReceiptSheet) -> None:
+    """One payment, one live paper: a 补打 on a new sheet makes the earlier sheets of the payment spoiled, with the
+    reason saying which sheet replaces them (the cashier takes the earlier one back from the payer)."""
+    for sheet in db.session.scalars(select(ReceiptSheet).where(
+            ReceiptSheet.payment_id == payment.id, ReceiptSheet.state == "used", ReceiptSheet.id != live.id)):
+        sheet.state = "voided"
+        sheet.reason = gettext("Reprinted on sheet %(no)s: take this sheet back from the payer", no=live.label)
+    db.session.flush()
 
 
 def void_sheet(book_id, number, reason: str, actor: Actor) -> ReceiptSheet:
@@ -150,8 +171,13 @@ def void_sheet(book_id, number, reason: str, actor: Actor) -> ReceiptSheet:
     if book.state != "issued":
         raise RuleViolation({"": gettext("The book has been returned.")})
     errors: dict = {}
-    values = {"number": _whole(number), "reason": reason}
-    check_int(errors, values, "number", gettext("Sheet number"), book.first_no, book.last_no)
+    values = {"number": sheet_number(book, number), "reason": reason}
+    if not isinstance(values["number"], int):
+        errors["number"] = gettext("Please type the sheet number as printed, e.g. %(example)s.",
+                                   example=book.label(book.first_no))
+    elif not book.first_no <= values["number"] <= book.last_no:
+        errors["number"] = gettext("Sheet %(no)s is not in this book (%(book)s).", no=book.label(values["number"]),
+                                   book=str(book))
     check_text(errors, values, "reason", gettext("Reason"), 200)
     raise_if(errors)
     sheet = ReceiptSheet(book_id=book.id, number=values["number"], state="voided", at=clock.now(),
@@ -162,7 +188,7 @@ def void_sheet(book_id, number, reason: str, actor: Actor) -> ReceiptSheet:
             db.session.flush()
     except IntegrityError:
         raise RuleViolation({"number": gettext("Sheet %(no)s has already been used or voided.",
-                                               no=f"{book.series}{values['number']:07d}")}) from None
+                                               no=book.label(values["number"]))}) from None
     return sheet
 
 
@@ -179,8 +205,8 @@ def return_book(book_id, actor: Actor, today: date | None = None) -> ReceiptBook
     return book
 
 
-def _ranges(numbers: list[int]) -> list[str]:
-    """[3, 4, 5, 9] → ["3–5", "9"]."""
+def _ranges(numbers: list[int], book: ReceiptBook) -> list[str]:
+    """[3, 4, 5, 9] → ["A0000003–A0000005", "A0000009"]: as the sheets are printed."""
     out: list[str] = []
     start = prev = None
     for n in numbers + [None]:
@@ -188,7 +214,7 @@ def _ranges(numbers: list[int]) -> list[str]:
             prev = n
             continue
         if start is not None:
-            out.append(f"{start}–{prev}" if prev != start else f"{start}")
+            out.append(f"{book.label(start)}–{book.label(prev)}" if prev != start else book.label(start))
         start = prev = n
     return out
 
@@ -204,9 +230,13 @@ def book_report(community_id=None, book_id=None) -> list[dict]:
     books = db.session.scalars(stmt).all()
     numbers: dict[int, dict[int, str]] = {}
     if books:
+        # the paper of a receipt voided since counts as voided, not used
+        counted = case((and_(ReceiptSheet.state == "used", Payment.state == "voided"), "voided"),
+                       else_=ReceiptSheet.state)
         for book_id, number, state in db.session.execute(select(
-                ReceiptSheet.book_id, ReceiptSheet.number, ReceiptSheet.state).where(
-                ReceiptSheet.book_id.in_([b.id for b in books]))):
+                ReceiptSheet.book_id, ReceiptSheet.number, counted)
+                .outerjoin(Payment, Payment.id == ReceiptSheet.payment_id)
+                .where(ReceiptSheet.book_id.in_([b.id for b in books]))):
             numbers.setdefault(book_id, {})[number] = state
     rows = []
     for book in books:
@@ -216,7 +246,7 @@ def book_report(community_id=None, book_id=None) -> list[dict]:
         used = sum(1 for s in recorded.values() if s == "used")
         voided = sum(1 for s in recorded.values() if s == "voided")
         rows.append({"book": book, "used": used, "voided": voided, "unused": book.last_no - top,
-                     "gaps": _ranges(gaps), "gap_count": len(gaps), "size": book.last_no - book.first_no + 1})
+                     "gaps": _ranges(gaps, book), "gap_count": len(gaps), "size": book.last_no - book.first_no + 1})
     return rows
 
 

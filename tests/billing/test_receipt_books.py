@@ -70,24 +70,30 @@ def test_pin_prints_use_sheets_and_the_report_shows_voids_and_gaps(app, fees, lo
     assert cashier.get(f"/receipt-print/{pid}/pin").mimetype == "application/pdf"  # sheet A0000001
     cashier.get(f"/receipt-print/{pid}/pin")  # a reprint on a new form: A0000002
     html = cashier.get(f"/receipts/show/{pid}").get_data(as_text=True)
-    assert "A0000001、A0000002" in html
+    # one payment, one live paper: the reprint's sheet is the valid one, the first is taken back as spoiled
+    assert "<s>A0000001</s>" in html and "<strong>A0000002</strong>（有效票据）" in html
+    assert "已补打在 A0000002 上，请向交款人收回本张" in html
     with app.app_context():
         book = db.session.scalars(select(ReceiptBook)).one()
     # sheet 4 jams in the printer; sheet 3 is never accounted for
-    resp = cashier.post(f"/receipt-books/void/{book.id}", data={"number": "4", "reason": "卡纸"},
+    # typed as the screen shows it (字轨 + number, any case)
+    resp = cashier.post(f"/receipt-books/void/{book.id}", data={"number": "a0000004", "reason": "卡纸"},
                         follow_redirects=True)
-    assert any("作废" in f for f in flashes(resp.get_data(as_text=True)))
+    assert any("A0000004" in f and "作废" in f for f in flashes(resp.get_data(as_text=True)))
     html = cashier.post(f"/receipt-books/void/{book.id}", data={"number": "4", "reason": "又卡纸"},
                         follow_redirects=True).get_data(as_text=True)
     assert any("已使用或已作废" in f for f in flashes(html)), flashes(html)
     html = cashier.post(f"/receipt-books/void/{book.id}", data={"number": "51", "reason": "x"},
                         follow_redirects=True).get_data(as_text=True)
-    assert any("之间" in f for f in flashes(html)), flashes(html)
+    assert any("A0000051 不在本册" in f for f in flashes(html)), flashes(html)
+    html = cashier.post(f"/receipt-books/void/{book.id}", data={"number": "B0000005", "reason": "x"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert any("请按票面填写票号，如 A0000001" in f for f in flashes(html)), flashes(html)
     with app.app_context():
         row = receipt_books.book_report(fees["community"])[0]
-        assert (row["used"], row["voided"], row["unused"], row["gaps"]) == (2, 1, 46, ["3"])
+        assert (row["used"], row["voided"], row["unused"], row["gaps"]) == (1, 2, 46, ["A0000003"])
     html = manager.get("/receipt-book-report/").get_data(as_text=True)
-    assert "A0000001–A0000050" in html and "卡纸" not in html and ">3<" in html
+    assert "A0000001–A0000050" in html and "卡纸" not in html and ">A0000003<" in html
     # the manager takes the book back: the next pin print uses no sheet
     manager.post(f"/receipt-books/return/{book.id}")
     cashier.get(f"/receipt-print/{pid}/pin")
@@ -108,4 +114,22 @@ def test_only_the_books_cashier_or_the_manager_voids_its_sheets(app, fees, login
             assert "收费员" in " ".join(exc.errors.values()) or "项目经理" in " ".join(exc.errors.values())
         receipt_books.void_sheet(book.id, 5, "卡纸", actor(app, roles.MANAGER))
         db.session.commit()
-        assert receipt_books.book_report(book_id=book.id)[0]["gaps"] == ["1–4"]
+        assert receipt_books.book_report(book_id=book.id)[0]["gaps"] == ["A0000001–A0000004"]
+
+
+def test_the_paper_of_a_voided_receipt_counts_as_voided_not_used(app, fees, login_as):
+    manager = login_as(roles.MANAGER)
+    _issue(manager, app, fees)
+    pid = _payment(app, fees)
+    cashier = login_as(roles.CASHIER)
+    cashier.get(f"/receipt-print/{pid}/pin")  # sheet A0000001
+    with app.test_request_context():
+        services.void_payment(pid, actor(app, roles.CASHIER), "收错房号", now=datetime(2026, 11, 20, 9, 30))
+        db.session.commit()
+        book = db.session.scalars(select(ReceiptBook)).one()
+        row = receipt_books.book_report(fees["community"])[0]
+        assert (row["used"], row["voided"], row["gaps"]) == (0, 1, [])
+    html = manager.get(f"/receipt-books/show/{book.id}").get_data(as_text=True)
+    assert "收据已作废" in html
+    html = manager.get("/receipt-book-report/").get_data(as_text=True)
+    assert "A0000001–A0000050" in html
