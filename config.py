@@ -50,7 +50,7 @@ class Config:
     FAB_UPDATE_PERMS = False
     FAB_CREATE_DB = False
     FAB_API_SWAGGER_UI = True
-    FAB_ADD_SECURITY_API = False
+    FAB_ADD_SECURITY_API = False  # FAB's user/role APIs; its token login is left out too (app.security.manager)
 
     AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "管理员"
@@ -58,8 +58,15 @@ class Config:
     AUTH_USER_REGISTRATION = False
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(check_password_complexity)
+    # login hardening (app/security/throttle.py): an account is locked after LOGIN_MAX_FAILURES failures, for
+    # LOGIN_LOCK_MINUTES; an address with LOGIN_ADDRESS_MAX_FAILURES failures within LOGIN_ADDRESS_WINDOW_MINUTES
+    # is refused until its window ends. LOGIN_PROXY_COUNT: trusted proxies in front (0: use the peer address;
+    # n: the n-th address from the right of X-Forwarded-For).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES") or 30)
+    LOGIN_ADDRESS_WINDOW_MINUTES = int(os.environ.get("LOGIN_ADDRESS_WINDOW_MINUTES") or 15)
+    LOGIN_PROXY_COUNT = int(os.environ.get("LOGIN_PROXY_COUNT") or 0)
 
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -83,7 +83,7 @@ def _clean_tables(app):
     from app.estate.models import (AccessCard, Building, Community, House, MoveRecord, Owner, Ownership,
                                    ParkingSpace, Resident, Unit, Vehicle)
     from app.extensions import db
-    from app.security.models import LoginThrottle
+    from app.security.models import LoginAddress, LoginThrottle
     from app.service.models import (Complaint, ComplaintEvent, Consultation, Contact, Material, ServiceCharge,
                                     ServiceRequest, SpecialService, WorkOrder, WorkOrderEvent, WorkOrderMaterial)
 
@@ -98,7 +98,7 @@ def _clean_tables(app):
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
                       ServiceRequest, SpecialService, Contact, Material, ServiceCharge,
                       MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,
-                      Building, Community, AuditLog, LoginThrottle):
+                      Building, Community, AuditLog, LoginThrottle, LoginAddress):
             db.session.execute(delete(model))
         db.session.commit()
 

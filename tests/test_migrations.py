@@ -241,6 +241,19 @@ def _check_0013(conn):
     row = conn.execute(text("SELECT b.series, b.last_no, s.number, s.payment_id FROM billing_receipt_book b JOIN"
                             " billing_receipt_sheet s ON s.book_id = b.id WHERE b.id = 901")).one()
     assert tuple(row) == ("A", 50, 1, 902)
+def _seed_0014(conn):
+    user = conn.execute(text("SELECT id FROM ab_user ORDER BY id LIMIT 1")).scalar()
+    conn.execute(text("INSERT INTO pm_session_version (user_id, version) VALUES (:u, 3)"), {"u": user})
+    conn.execute(text("INSERT INTO pm_login_address (id, address, failures, window_start) VALUES"
+                      " (901, '192.0.2.7', 4, '2026-12-01 09:00:00')"))
+
+
+def _check_0014(conn):
+    assert conn.execute(text("SELECT version FROM pm_session_version")).scalar() == 3
+    row = conn.execute(text("SELECT address, failures FROM pm_login_address WHERE id = 901")).one()
+    assert tuple(row) == ("192.0.2.7", 4)
+
+
 def _seed_0008(conn):
     conn.execute(text("INSERT INTO ab_user (id, first_name, last_name, username, email, active) VALUES"
                       " (901, '王', '助理', 'old_assistant', 'old_assistant@example.invalid', true)"))
@@ -313,7 +326,7 @@ SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "
          "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
          "0007": (_seed_0007, _check_0007), "0008": (_seed_0008, _check_0008), "0009": (_seed_0009, _check_0009),
          "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011), "0012": (_seed_0012, _check_0012),
-         "0013": (_seed_0013, _check_0013)}
+         "0013": (_seed_0013, _check_0013), "0014": (_seed_0014, _check_0014)}
 
 
 def _revisions(app):

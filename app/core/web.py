@@ -3,8 +3,9 @@ import logging
 
 import prison
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import text
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -81,6 +82,8 @@ def _error_page(code: int, title=None, message=None):
     message = message or ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     if _wants_json():
         return jsonify({"message": str(title), "detail": str(message)}), code
+    if "user" not in g:  # an error before FAB's own before_request (a refused CSRF token): the menu needs the user
+        g.user = current_user
     try:
         return render_template(
             "error.html", appbuilder=current_app.appbuilder, code=code, title=title, message=message
@@ -133,8 +136,12 @@ def init_app(app) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    logging.getLogger("flask_wtf.csrf").setLevel(logging.WARNING)  # its INFO line would repeat ours
+
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
+        log.warning("CSRF token refused on %s %s (user id %s): %s", request.method, request.path,
+                    current_user.get_id(), exc.description)
         return _error_page(400, title=_l("This page has expired"), message=_l(
             "The page was open too long, or you logged out in another window. Reload the page and try again."
         ))

@@ -1,16 +1,20 @@
-"""Security manager: FAB's, plus the login lock kept in the database."""
-from datetime import datetime, timedelta
-
-from flask import current_app, flash, has_request_context
+"""Security manager: FAB's, plus the login hardening and the sessions that end (app.security.throttle,
+app.security.sessions), and no token login."""
+from flask import g
+from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_babel import gettext
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from flask_login import current_user
 
-from app.core import clock
-from app.security.models import LoginThrottle
+from app.security import sessions, throttle
 from app.security.views import (PMUserDBModelView, ResetMyPasswordView, ResetPasswordView, RoleModelView,
                                 UserGroupModelView, UserStatsChartView)
+
+
+class SecurityApi(BaseApi):
+    """In place of FAB's token API (/api/v1/security/login and /refresh): the back office signs in by its login
+    page only, and its pages call the REST API with their session cookie. The name is FAB's (the role matrix)."""
+    resource_name = "security"
+    openapi_spec_tag = "Security"
 
 
 class PMSecurityManager(SecurityManager):
@@ -20,61 +24,35 @@ class PMSecurityManager(SecurityManager):
     rolemodelview = RoleModelView
     groupmodelview = UserGroupModelView
     userstatschartview = UserStatsChartView
+    security_api = SecurityApi
 
     def auth_user_db(self, username, password):
-        key = (username or "").strip().lower()[:100]
-        if not key:
-            return None
-        now = clock.now()
-        session = self.session
-        row = session.scalar(select(LoginThrottle).where(LoginThrottle.username == key))
-        if row is not None and row.locked_until is not None and row.locked_until > now:
-            self._say_locked(row.locked_until)
-            return None
-        user = super().auth_user_db(username, password)
+        user = throttle.authenticate(self, username, password, super().auth_user_db)
         if user is not None:
-            if row is not None and (row.failures or row.locked_until):
-                row.failures, row.locked_until = 0, None
-                session.commit()
-            return user
-        self._count_failure(key, now)
-        return None
-
-    def _count_failure(self, key: str, now: datetime) -> None:
-        session = self.session
-        limit = current_app.config.get("LOGIN_MAX_FAILURES", 5)
-        minutes = current_app.config.get("LOGIN_LOCK_MINUTES", 15)
-        if session.scalar(select(LoginThrottle.id).where(LoginThrottle.username == key)) is None:
-            try:
-                session.add(LoginThrottle(username=key, failures=0))
-                session.commit()
-            except IntegrityError:  # another process made it first
-                session.rollback()
-        # Atomic increment: several server processes may count at once.
-        session.execute(
-            update(LoginThrottle).where(LoginThrottle.username == key).values(failures=LoginThrottle.failures + 1)
-        )
-        session.commit()
-        row = session.scalar(select(LoginThrottle).where(LoginThrottle.username == key))
-        if row.failures >= limit:
-            row.failures = 0
-            row.locked_until = now + timedelta(minutes=minutes)
-            session.commit()
-            self._say_locked(row.locked_until)
-
-    @staticmethod
-    def _say_locked(until: datetime) -> None:
-        if has_request_context():
-            flash(
-                gettext(
-                    "Too many failed logins: this account is locked until %(time)s. Please try again later.",
-                    time=until.strftime("%H:%M"),
-                ),
-                "danger",
-            )
+            sessions.start(self.session, user)
+        return user
 
     def is_locked(self, username: str) -> bool:
-        row = self.session.scalar(
-            select(LoginThrottle).where(LoginThrottle.username == username.strip().lower())
-        )
-        return bool(row and row.locked_until and row.locked_until > clock.now())
+        return throttle.is_locked(self, username)
+
+    def load_user(self, pk):
+        """Flask-Login's loader: an active user whose session still holds the current session version."""
+        user = super().load_user(pk)
+        if user is not None and not sessions.holds(self.session, user.id):
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """No bearer token opens anything (a token made with the secret key included)."""
+        return None
+
+    def before_request(self):  # FAB registers it on the app
+        g.user = current_user
+        return sessions.refuse_ended_session()
+
+    def on_user_logout(self, user) -> None:
+        sessions.end_all(self.session, user.id)
+
+    def reset_password(self, userid, password):
+        super().reset_password(userid, password)  # the password's change ends the sessions (app.security.sessions)
+        sessions.keep_this_one(self.session, userid)

@@ -77,3 +77,22 @@ def test_plain_postgresql_urls_use_psycopg_3():
     assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_a_refused_csrf_token_of_a_logged_in_user_gives_a_chinese_page_and_one_log_line(app, login_as, monkeypatch,
+                                                                                        caplog):
+    import logging
+
+    from app.security.roles import ADMIN
+
+    c = login_as(ADMIN)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    resp = c.post("/resetmypassword/form", data={"password": "Abc-12345678", "conf_password": "Abc-12345678"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "页面已过期" in html and "请刷新页面后重试" in html
+    assert 'class="navbar' in html  # the full page with its menu, not the bare fallback
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "CSRF" in caplog.records[0].getMessage() and caplog.records[0].exc_info is None
