@@ -27,6 +27,7 @@ AUDIT_ACTIONS = {
     "update": _l("Updated"),
     "delete": _l("Deleted"),
     "view": _l("Viewed personal data"),
+    "lookup": _l("Looked up personal data (not shown)"),
     "import": _l("Imported"),
 }
 
@@ -240,6 +241,12 @@ class PMModelRestApi(ModelRestApi):
         return super()._handle_order_args(rison_args)
 
     def _check(self, item, pk=None):
+        with db.session.no_autoflush:  # the changed record is not written before its rules have been checked
+            self._check_rules(item, pk)
+        if self.prepare is not None:
+            type(self).prepare(item)
+
+    def _check_rules(self, item, pk) -> None:
         values = _values_of(item)
         errors = {}
         for rel in sa_inspect(type(item)).relationships:
@@ -256,8 +263,6 @@ class PMModelRestApi(ModelRestApi):
             errors = type(self).rule_check(values, pk)
             if errors:
                 raise RuleViolation(errors)
-        if self.prepare is not None:
-            type(self).prepare(item)
 
     def pre_add(self, item):
         _apply_column_defaults(item)
