@@ -14,7 +14,7 @@ def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    os.makedirs(INSTANCE_DIR, exist_ok=True)
+    os.makedirs(INSTANCE_DIR, mode=0o700, exist_ok=True)  # the service's user only (app.core.files)
     path = os.path.join(INSTANCE_DIR, "secret_key")
     if not os.path.exists(path):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

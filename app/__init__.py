@@ -16,12 +16,16 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     app = Flask(
         __name__,
         template_folder=os.path.join(BASE_DIR, "templates"),
-        instance_path=os.path.join(BASE_DIR, "instance"),
+        instance_path=os.environ.get("PM_INSTANCE_DIR") or os.path.join(BASE_DIR, "instance"),
     )
     app.config.from_object(config_object)
     app.config.update(overrides)
     _quiet_chatty_loggers()
-    os.makedirs(app.instance_path, exist_ok=True)
+    from app.core import files
+
+    # the database, its backups and the uploaded photos hold personal data: the service's user only
+    files.private_dir(app.instance_path)
+    files.private_sqlite(app.config.get("SQLALCHEMY_DATABASE_URI"))
 
     from app.core import models as _core_models  # noqa: F401  (register tables)
     from app.security import models as _security_models  # noqa: F401

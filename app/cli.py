@@ -100,6 +100,9 @@ def backup(path):
         raise click.ClickException("The database is in memory: nothing to back up.")
     if os.path.exists(path):
         raise click.ClickException(f"{path} exists; choose a new file name.")
+    from app.core import files
+
+    files.private_file(path, exclusive=True).close()  # the copy holds personal data: 0600 before it is filled
     src = sqlite3.connect(source)
     dst = sqlite3.connect(path)
     try:
@@ -256,7 +259,9 @@ def notices_command(kind, community_code, building_code, period, pay_by, out_pat
     if not ids:
         click.echo("No household has bills to put on such a notice; nothing written.")
         return
-    with open(out_path, "wb") as out, click.progressbar(length=len(ids), label="Rendering notices") as bar:
+    from app.core import files
+
+    with files.private_file(out_path) as out, click.progressbar(length=len(ids), label="Rendering notices") as bar:
         shown = [0]
 
         def progress(done, total):

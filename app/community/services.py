@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core import clock
+from app.core import clock, files
 from app.community.models import (NOTICE_STATES, NOTICE_TYPES, Activity, ActivityPhoto, Announcement,
                                   AnnouncementArrears, AnnouncementEvent)
 from app.core.formatting import format_date, format_datetime
@@ -732,9 +732,9 @@ def add_photo(activity_id, filename: str, data: bytes, actor: Actor, folder: str
     fmt, width, height = info
     content_type, ext = PHOTO_TYPES[fmt]
     stored = uuid.uuid4().hex + ext
-    os.makedirs(folder, exist_ok=True)
+    files.private_dir(folder)
     tmp = os.path.join(folder, stored + ".part")
-    with open(tmp, "wb") as fh:
+    with files.private_file(tmp) as fh:
         fh.write(data)
     os.replace(tmp, os.path.join(folder, stored))
     photo = ActivityPhoto(activity=activity, stored_name=stored, original_name=os.path.basename(filename)[:200],

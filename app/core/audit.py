@@ -293,17 +293,62 @@ def _forget_created(session: Session, transaction) -> None:
         session.info.pop(_CREATED_KEY, None)
 
 
+def _event_row(action: str, table_name: str, record_id, label: str, detail: dict) -> dict:
+    user_id, username = current_actor()
+    return {
+        "at": clock.now(), "user_id": user_id, "username": username, "action": action,
+        "table_name": table_name, "record_id": str(record_id), "record_label": label[:255],
+        "changes": json.dumps(detail, ensure_ascii=False),
+    }
+
+
 def log_event(session: Session, action: str, table_name: str, record_id, label: str, detail: dict) -> None:
     """Write a non-change event (e.g. an unmasked view of personal data)."""
-    user_id, username = current_actor()
-    session.connection().execute(
-        insert(AuditLog.__table__),
-        [{
-            "at": clock.now(), "user_id": user_id, "username": username, "action": action,
-            "table_name": table_name, "record_id": str(record_id), "record_label": label[:255],
-            "changes": json.dumps(detail, ensure_ascii=False),
-        }],
-    )
+    session.connection().execute(insert(AuditLog.__table__), [_event_row(action, table_name, record_id, label,
+                                                                          detail)])
+
+
+_KEPT_KEY = "pm_audit_kept"
+
+
+def log_event_kept(action: str, table_name: str, record_id, label: str, detail: dict) -> None:
+    """Write a non-change event that must stay even when the request's work is refused and rolled back (an
+    attempt a rule refused): in a request, it is written when the request's answer is ready, in a transaction
+    of its own, after whatever the request left uncommitted has been dropped; outside a request, now, in the
+    session (the caller commits)."""
+    from flask import after_this_request, g, has_request_context
+
+    from app.extensions import db
+
+    row = _event_row(action, table_name, record_id, label, detail)
+    if not has_request_context():
+        db.session.connection().execute(insert(AuditLog.__table__), [row])
+        return
+    pending = g.get(_KEPT_KEY)
+    if pending is None:
+        pending = []
+        setattr(g, _KEPT_KEY, pending)
+        after_this_request(_write_kept)
+    pending.append(row)
+
+
+def _write_kept(response):
+    import logging
+
+    from flask import g
+
+    from app.extensions import db
+
+    rows = g.pop(_KEPT_KEY, [])
+    if rows:
+        try:
+            db.session.rollback()  # the request's answer is made: what it did not commit is dropped anyway
+            db.session.connection().execute(insert(AuditLog.__table__), rows)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            logging.getLogger(__name__).exception("audit events of a refused attempt could not be written")
+    return response
 
 
 def init_audit() -> None:

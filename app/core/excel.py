@@ -3,6 +3,7 @@
 - `write_workbook(sheets)` / `workbook_bytes(headers, rows)`: bold header row, frozen below it, column widths
   from the content (a Chinese character counts double), Decimal as a number with 2 decimals, dates as dates.
   Write-only mode: an export of 100,000 rows streams instead of building every cell in memory.
+  Text that starts like a formula (= + - @ tab CR) stays text: a string cell with Excel's quote prefix.
 - `read_sheet(data, required)`: the first sheet of an uploaded file as (headers, [(row number, {header: value})]).
   Strings are stripped, empty cells are None, fully empty rows are skipped, row numbers are Excel's own.
   Anything that is not a readable .xlsx file, an empty sheet or missing columns raise ExcelError with a
@@ -73,7 +74,6 @@ def _sheet_title(title: str) -> str:
 
 
 def _write_sheet(wb, sheet: Sheet) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -107,7 +107,7 @@ def _write_sheet(wb, sheet: Sheet) -> None:
     middle = Alignment(vertical="center")
     header_cells = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=str(h))
+        cell = _text_cell(ws, h)
         cell.font, cell.fill, cell.alignment = bold, fill, middle
         header_cells.append(cell)
     ws.append(header_cells)
@@ -133,19 +133,29 @@ def _cell(ws, value, text: bool):
         cell.number_format = "yyyy-mm-dd"
         return cell
     if text or not isinstance(value, (int, float)):  # str, and a lazily translated label
-        cell = WriteOnlyCell(ws, value=_safe_text(str(value)))
+        cell = _text_cell(ws, value)
         cell.number_format = "@"
         return cell
     return value
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# OWASP's list of what makes a spreadsheet read a cell as a formula (CSV/formula injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe_text(text: str) -> str:
-    """Control characters are not allowed in the file format; a leading = would be read as a formula."""
-    text = _ILLEGAL.sub("", text)
-    return "'" + text if text.startswith("=") else text
+def _text_cell(ws, value):
+    """A text cell that stays text: control characters the file format forbids are dropped; a text that starts
+    like a formula is written as a string (never a formula) with Excel's quote prefix, so that neither opening
+    nor editing the cell evaluates it, and the reader sees the text as it is, no apostrophe added."""
+    from openpyxl.cell import WriteOnlyCell
+
+    text = _ILLEGAL.sub("", str(value))
+    cell = WriteOnlyCell(ws, value=text)
+    if text.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -27,6 +27,7 @@ AUDIT_ACTIONS = {
     "update": _l("Updated"),
     "delete": _l("Deleted"),
     "view": _l("Viewed personal data"),
+    "lookup": _l("Looked up personal data (not shown)"),
     "import": _l("Imported"),
 }
 
@@ -216,7 +217,36 @@ class PMModelRestApi(ModelRestApi):
         self.label_columns = dict(self.label_columns or {})  # FAB adds to it: never share the area's dict
         super().__init__(**kwargs)
 
+    def _init_properties(self) -> None:
+        """A masked column is neither filtered nor sorted on: either would tell its hidden digits apart."""
+        super()._init_properties()
+        hidden = set(self.mask_columns)
+        self.order_columns = [c for c in self.order_columns if c not in hidden]
+        if hidden & set(self.search_columns):
+            self.search_columns = [c for c in self.search_columns if c not in hidden]
+            self._filters = self.datamodel.get_filters(search_columns=self.search_columns,
+                                                       search_filters=self.search_filters)
+
+    def _handle_order_args(self, rison_args):
+        from flask_appbuilder.exceptions import InvalidOrderByColumnFABException
+
+        column = rison_args.get("order_column", "")
+        if column and column not in self.order_columns:
+            label = self.label_columns.get(column, column) if isinstance(column, str) else str(column)
+            if isinstance(column, str) and column in self.mask_columns:
+                message = gettext("%(label)s is masked personal data: the list cannot be sorted by it.", label=label)
+            else:
+                message = gettext("The list cannot be sorted by %(label)s.", label=label)
+            raise InvalidOrderByColumnFABException(message)
+        return super()._handle_order_args(rison_args)
+
     def _check(self, item, pk=None):
+        with db.session.no_autoflush:  # the changed record is not written before its rules have been checked
+            self._check_rules(item, pk)
+        if self.prepare is not None:
+            type(self).prepare(item)
+
+    def _check_rules(self, item, pk) -> None:
         values = _values_of(item)
         errors = {}
         for rel in sa_inspect(type(item)).relationships:
@@ -233,8 +263,6 @@ class PMModelRestApi(ModelRestApi):
             errors = type(self).rule_check(values, pk)
             if errors:
                 raise RuleViolation(errors)
-        if self.prepare is not None:
-            type(self).prepare(item)
 
     def pre_add(self, item):
         _apply_column_defaults(item)

@@ -93,6 +93,22 @@ def _error_page(code: int, title=None, message=None):
         return f"<h1>{code} {title}</h1><p>{message}</p>", code
 
 
+def _private(response) -> bool:
+    """No copy kept by a browser or proxy: every answer to a logged-in user (pages, prints, exports, photos:
+    any of them may hold personal data) and every API answer; static files are the only exception."""
+    if request.path.startswith("/api/") or request.path == "/health":
+        return True
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return False
+    from flask_login import current_user
+
+    try:
+        return bool(current_user.is_authenticated)
+    except Exception:  # no user could be loaded: nothing of a user's to protect
+        return False
+
+
 def html_lang() -> str:
     """The page's language for <html lang>: zh-CN unless the user chose English."""
     from flask_babel import get_locale
@@ -132,8 +148,8 @@ def init_app(app) -> None:
     def _headers(response):
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
-        if request.path.startswith("/api/") or request.path == "/health":
-            response.headers.setdefault("Cache-Control", "no-store")
+        if _private(response):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     logging.getLogger("flask_wtf.csrf").setLevel(logging.WARNING)  # its INFO line would repeat ours

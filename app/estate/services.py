@@ -416,7 +416,9 @@ def transfer(house: House, new_owners: list[tuple], on_date, reason: str = "", c
     return made
 
 
-def check_owner(values: dict, pk=None) -> dict:
+def check_owner(values: dict, pk=None, may_see_id_numbers: bool = False) -> dict:
+    """An owner's values checked. A 证件号 already on file is refused; whose it is is said only to a user who
+    may see 证件号 (`may_see_id_numbers`): to others the refusal names no one, and the look-up is audited."""
     from app.core import validators
 
     errors: dict = {}
@@ -440,15 +442,30 @@ def check_owner(values: dict, pk=None) -> dict:
             else:
                 existing = find_owner_by_id_number(validators.normalize_id_number(id_type, values["id_number"]))
                 if existing is not None and (pk is None or existing.id != int(pk)):
-                    errors["id_number"] = Markup(gettext(
-                        'This ID number is already registered: <a href="%(url)s">%(name)s</a>.',
-                        url=f"/owners/show/{existing.id}", name=escape(existing.name),
-                    ))
+                    errors["id_number"] = _id_number_taken(existing, may_see_id_numbers)
     if values.get("phone") and "phone" not in errors:
         problem = validators.validate_phone(values["phone"])
         if problem:
             errors["phone"] = problem
     return errors
+
+
+def _id_number_taken(existing: Owner, may_see_id_numbers: bool):
+    """The refusal of a 证件号 on file: with its owner's name and link for a user who may see 证件号; for others
+    no name (it would confirm a guessed number), and the look-up written to the audit log."""
+    from app.core import masking
+    from app.core.audit import log_event_kept
+    from app.security import roles
+
+    if may_see_id_numbers:
+        return Markup(gettext('This ID number is already registered: <a href="%(url)s">%(name)s</a>.',
+                              url=f"/owners/show/{existing.id}", name=escape(existing.name)))
+    log_event_kept("lookup", Owner.__tablename__, existing.id, str(existing), {
+        "field": "id_number", "label": str(_label("id_number")), "value": masking.mask_id_number(existing.id_number),
+        "via": "duplicate_check", "reason": gettext("The ID number typed for an owner is already registered"),
+    })
+    return gettext("This ID number is already registered. The %(service)s or the %(manager)s can look up whose "
+                   "it is.", service=roles.SERVICE, manager=roles.MANAGER)
 
 
 def find_owner_by_id_number(id_number: str):
