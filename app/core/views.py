@@ -121,7 +121,15 @@ def _with_rules(form_cls, view):
     return RuledForm
 
 
-class PMModelView(ModelView):
+class NoFileDownload:
+    """Put before ModelView in a view's bases: FAB's ModelView serves attachments at /download/<filename> from
+    UPLOAD_FOLDER, which this app has not (a 500). No record of ours has a file column, so the route is not
+    made at all (a name without a route answers 404) and no can_download permission is created."""
+
+    download = None
+
+
+class PMModelView(NoFileDownload, ModelView):
     """ModelView with the house rules: service checks, protected deletes."""
 
     rule_check = None  # callable(values, pk) -> {field: message}
@@ -317,7 +325,7 @@ class PMModelRestApi(ModelRestApi):
         return self._guarded(super().delete_headless, pk)
 
 
-class AuditLogView(ModelView):
+class AuditLogView(NoFileDownload, ModelView):
     """管理员/项目经理: list and filter the audit log. Read-only."""
 
     datamodel = SQLAInterface(AuditLog)

@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.security.models import LoginThrottle
-from app.security.views import (PMUserDBModelView, ResetMyPasswordView, ResetPasswordView, RoleModelView,
-                                UserGroupModelView, UserStatsChartView)
+from app.security.views import (PermissionModelView, PermissionViewModelView, PMUserDBModelView, ResetMyPasswordView,
+                                ResetPasswordView, RoleModelView, UserGroupModelView, UserStatsChartView,
+                                ViewMenuModelView)
 
 
 class PMSecurityManager(SecurityManager):
@@ -20,6 +21,9 @@ class PMSecurityManager(SecurityManager):
     rolemodelview = RoleModelView
     groupmodelview = UserGroupModelView
     userstatschartview = UserStatsChartView
+    permissionmodelview = PermissionModelView
+    viewmenumodelview = ViewMenuModelView
+    permissionviewmodelview = PermissionViewModelView
 
     def auth_user_db(self, username, password):
         key = (username or "").strip().lower()[:100]
