@@ -225,16 +225,18 @@ class PMModelRestApi(ModelRestApi):
         super().__init__(**kwargs)
 
     def _check(self, item, pk=None):
-        values = _values_of(item)
         errors = {}
-        for rel in sa_inspect(type(item)).relationships:
-            related = values.get(rel.key)
-            if rel.uselist or related is None:
-                continue
-            if not sa_inspect(related).persistent:
-                # an id that names no record: marshmallow made a new, empty one
-                label = self.label_columns.get(rel.key, rel.key)
-                errors[rel.key] = gettext("The chosen %(label)s does not exist.", label=label)
+        # an id that names no record: marshmallow made a new, empty one, which a PUT's stored row has already
+        # pulled into the session; reading the other relations must not flush it (IntegrityError, a 500)
+        with db.session.no_autoflush:
+            values = _values_of(item)
+            for rel in sa_inspect(type(item)).relationships:
+                related = values.get(rel.key)
+                if rel.uselist or related is None:
+                    continue
+                if not sa_inspect(related).persistent:
+                    label = self.label_columns.get(rel.key, rel.key)
+                    errors[rel.key] = gettext("The chosen %(label)s does not exist.", label=label)
         if errors:
             raise RuleViolation(errors)
         if self.rule_check is not None:
