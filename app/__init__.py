@@ -46,9 +46,10 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
 
-    from app.core import web
+    from app.core import api_guard, web
 
     web.init_app(app)
+    api_guard.init_app(app)
 
     from app import cli
 

@@ -248,11 +248,15 @@ def read_sheet(data: bytes, required: Sequence[str] = (), text_columns: Iterable
     if data[:4] != XLSX_SIGNATURE:
         raise ExcelError(gettext("This is not an Excel .xlsx file. Please save the sheet as “Excel workbook "
                                  "(*.xlsx)” and upload it again."))
+    from app.core.xlsx_guard import check_workbook
+
+    bounds = check_workbook(data, max_rows)  # a bomb is refused before openpyxl reads it
     wb = _load(data)
     try:
         if not wb.worksheets:
             raise ExcelError(gettext("The workbook has no worksheet."))
-        return _read_rows(wb.worksheets[0], required, {normalize_header(t) for t in text_columns}, max_rows)
+        return _read_rows(wb.worksheets[0], required, {normalize_header(t) for t in text_columns}, max_rows,
+                          bounds)
     except ExcelError:
         raise
     except Exception as exc:  # a damaged part of the archive shows only while the rows are read
@@ -284,10 +288,12 @@ def _load(data: bytes):
         raise ExcelError(_damaged()) from exc
 
 
-def _read_rows(ws, required, text_headers: set, max_rows):
+def _read_rows(ws, required, text_headers: set, max_rows, bounds):
     headers: list[str] | None = None
     rows: list[tuple[int, dict]] = []
-    for number, raw in enumerate(ws.iter_rows(values_only=True), start=1):
+    # read-only streaming, never past the guard's bounds (openpyxl fills in every row and column it skips)
+    width = min(ws.max_column or bounds.columns, bounds.columns)
+    for number, raw in enumerate(ws.iter_rows(max_row=bounds.rows, max_col=width, values_only=True), start=1):
         if headers is None:
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
                 continue

@@ -122,7 +122,15 @@ def _with_rules(form_cls, view):
     return RuledForm
 
 
-class PMModelView(ModelView):
+class NoFileDownload:
+    """Put before ModelView in a view's bases: FAB's ModelView serves attachments at /download/<filename> from
+    UPLOAD_FOLDER, which this app has not (a 500). No record of ours has a file column, so the route is not
+    made at all (a name without a route answers 404) and no can_download permission is created."""
+
+    download = None
+
+
+class PMModelView(NoFileDownload, ModelView):
     """ModelView with the house rules: service checks, protected deletes."""
 
     rule_check = None  # callable(values, pk) -> {field: message}
@@ -247,16 +255,18 @@ class PMModelRestApi(ModelRestApi):
             type(self).prepare(item)
 
     def _check_rules(self, item, pk) -> None:
-        values = _values_of(item)
         errors = {}
-        for rel in sa_inspect(type(item)).relationships:
-            related = values.get(rel.key)
-            if rel.uselist or related is None:
-                continue
-            if not sa_inspect(related).persistent:
-                # an id that names no record: marshmallow made a new, empty one
-                label = self.label_columns.get(rel.key, rel.key)
-                errors[rel.key] = gettext("The chosen %(label)s does not exist.", label=label)
+        # an id that names no record: marshmallow made a new, empty one, which a PUT's stored row has already
+        # pulled into the session; reading the other relations must not flush it (IntegrityError, a 500)
+        with db.session.no_autoflush:
+            values = _values_of(item)
+            for rel in sa_inspect(type(item)).relationships:
+                related = values.get(rel.key)
+                if rel.uselist or related is None:
+                    continue
+                if not sa_inspect(related).persistent:
+                    label = self.label_columns.get(rel.key, rel.key)
+                    errors[rel.key] = gettext("The chosen %(label)s does not exist.", label=label)
         if errors:
             raise RuleViolation(errors)
         if self.rule_check is not None:
@@ -345,7 +355,7 @@ class PMModelRestApi(ModelRestApi):
         return self._guarded(super().delete_headless, pk)
 
 
-class AuditLogView(ModelView):
+class AuditLogView(NoFileDownload, ModelView):
     """管理员/项目经理: list and filter the audit log. Read-only."""
 
     datamodel = SQLAInterface(AuditLog)

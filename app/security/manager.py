@@ -6,8 +6,9 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_login import current_user
 
 from app.security import sessions, throttle
-from app.security.views import (PMUserDBModelView, ResetMyPasswordView, ResetPasswordView, RoleModelView,
-                                UserGroupModelView, UserStatsChartView)
+from app.security.views import (PermissionModelView, PermissionViewModelView, PMUserDBModelView, ResetMyPasswordView,
+                                ResetPasswordView, RoleModelView, UserGroupModelView, UserStatsChartView,
+                                ViewMenuModelView)
 
 
 class SecurityApi(BaseApi):
@@ -25,6 +26,9 @@ class PMSecurityManager(SecurityManager):
     groupmodelview = UserGroupModelView
     userstatschartview = UserStatsChartView
     security_api = SecurityApi
+    permissionmodelview = PermissionModelView
+    viewmenumodelview = ViewMenuModelView
+    permissionviewmodelview = PermissionViewModelView
 
     def auth_user_db(self, username, password):
         user = throttle.authenticate(self, username, password, super().auth_user_db)

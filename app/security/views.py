@@ -3,12 +3,15 @@ from flask import current_app
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, Select2ManyWidget
 from flask_appbuilder.security.forms import ResetPasswordForm
+from flask_appbuilder.security.views import PermissionModelView as FABPermissionModelView
+from flask_appbuilder.security.views import PermissionViewModelView as FABPermissionViewModelView
 from flask_appbuilder.security.views import ResetMyPasswordView as FABResetMyPasswordView
 from flask_appbuilder.security.views import ResetPasswordView as FABResetPasswordView
 from flask_appbuilder.security.views import RoleModelView as FABRoleModelView
 from flask_appbuilder.security.views import UserDBModelView, UserModelView
 from flask_appbuilder.security.views import UserGroupModelView as FABUserGroupModelView
 from flask_appbuilder.security.views import UserStatsChartView as FABUserStatsChartView
+from flask_appbuilder.security.views import ViewMenuModelView as FABViewMenuModelView
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import gettext
@@ -17,6 +20,7 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from app.core.formatting import format_datetime
+from app.core.views import NoFileDownload
 from app.security.labels import permission_label, permissions_text
 from app.security.passwords import MIN_LENGTH
 
@@ -29,7 +33,7 @@ def _names(items) -> str:
     return "、".join(str(getattr(item, "name", item)) for item in (items or []))
 
 
-class PMUserDBModelView(UserDBModelView):
+class PMUserDBModelView(NoFileDownload, UserDBModelView):
     class_permission_name = "UserDBModelView"  # keep FAB's permission names
     list_columns = ["last_name", "first_name", "username", "email", "active", "roles", "last_login"]  # 姓 before 名
     formatters_columns = {
@@ -69,7 +73,7 @@ def _permission_views():
     return sm.session.query(sm.permissionview_model).order_by(sm.permissionview_model.id)
 
 
-class RoleModelView(FABRoleModelView):
+class RoleModelView(NoFileDownload, FABRoleModelView):
     list_widget = ListWidget
     show_widget = ShowWidget
     label_columns = {**FABRoleModelView.label_columns, "user": _l("Users"), "groups": _l("Groups")}
@@ -82,7 +86,7 @@ class RoleModelView(FABRoleModelView):
     }
 
 
-class UserGroupModelView(FABUserGroupModelView):
+class UserGroupModelView(NoFileDownload, FABUserGroupModelView):
     label_columns = {"name": _l("Name"), "label": _l("Label"), "description": _l("Group description"),
                      "users": _l("Users"), "roles": _l("Roles")}
     formatters_columns = {"users": _names, "roles": _names}
@@ -94,3 +98,16 @@ class UserStatsChartView(FABUserStatsChartView):
         {"label": _l("Login count"), "group": "username", "series": ["login_count"]},
         {"label": _l("Failed login count"), "group": "username", "series": ["fail_login_count"]},
     ]
+
+
+# FAB's permission pages, as they are but without the attachment download (see NoFileDownload)
+class PermissionModelView(NoFileDownload, FABPermissionModelView):
+    pass
+
+
+class ViewMenuModelView(NoFileDownload, FABViewMenuModelView):
+    pass
+
+
+class PermissionViewModelView(NoFileDownload, FABPermissionViewModelView):
+    pass
