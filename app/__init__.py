@@ -33,6 +33,9 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     from app.core import api_messages
 
     api_messages.install()  # before the APIs make their schemas
+    from app.core import ids
+
+    ids.install(app)  # before any route: <int:...> stops at 2^63-1
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
     csrf.init_app(app)  # before AppBuilder: its forms and APIs rely on it

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import flash, request
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -18,6 +19,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from app.core.audit import table_label
 from app.core.formatting import format_datetime
+from app.core.ids import too_large
 from app.core.models import AuditLog
 from app.core.rules import RuleViolation
 from app.extensions import db
@@ -256,6 +258,34 @@ class PMModelRestApi(ModelRestApi):
             db.session.rollback()
             return self.response_422(message={k or "_schema": [str(v)] for k, v in exc.errors.items()})
 
+    def _is_text_column(self, name) -> bool:
+        try:
+            return self.datamodel.is_string(name) or self.datamodel.is_text(name)
+        except Exception:  # not a column of the model: FAB refuses the filter itself
+            return False
+
+    def _handle_filters_args(self, rison_args):
+        """A number typed for a text column is compared as text (PostgreSQL has no text = integer); a number
+        too large for any column is refused (the database's integer would overflow)."""
+        for flt in rison_args.get("filters") or []:
+            if not isinstance(flt, dict):
+                continue
+            value = flt.get("value")
+            if self._is_text_column(flt.get("col")):
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    flt["value"] = str(value)
+            elif too_large(value):
+                raise FABException(gettext("The number in the filter is too large."))
+        return super()._handle_filters_args(rison_args)
+
+    def _too_large_errors(self) -> dict:
+        """A number of the body beyond a 64-bit integer (an id or an amount) is refused before any query."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return {}
+        return {key: [gettext("%(label)s is too large a number.", label=self.label_columns.get(key, key))]
+                for key, value in body.items() if too_large(value)}
+
     def _precision_errors(self) -> dict:
         """Numbers with more decimals than their column keeps are refused, not rounded quietly."""
         body = request.get_json(silent=True)
@@ -302,13 +332,13 @@ class PMModelRestApi(ModelRestApi):
         return response
 
     def post_headless(self):
-        errors = self._precision_errors()
+        errors = self._too_large_errors() or self._precision_errors()
         if errors:
             return self.response_422(message=errors)
         return self._masked_answer(self._guarded(super().post_headless))
 
     def put_headless(self, pk):
-        errors = self._precision_errors()
+        errors = self._too_large_errors() or self._precision_errors()
         if errors:
             return self.response_422(message=errors)
         return self._masked_answer(self._guarded(super().put_headless, pk))

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.core import clock
 from app.core.excel import xlsx_response
+from app.core.ids import parse_id
 from app.estate import importing
 from app.estate import services as estate_services
 from app.estate.models import Building, House, Owner
@@ -71,9 +72,10 @@ def _id_arg(name: str) -> int | None:
     value = (request.args.get(name) or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    number = parse_id(value)
+    if number is None:
         abort(400)
-    return int(value)
+    return number
 
 
 class ExportView(BaseView):

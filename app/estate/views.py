@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length
 from app.core import clock
 from app.core.audit import register_labels
 from app.core.formatting import format_area, format_date
+from app.core.ids import parse_ids
 from app.core.rules import RuleViolation
 from app.core.validators import ID_TYPES
 from app.core.views import PMModelView, add_field_error
@@ -240,11 +241,10 @@ class RosterPrintView(BaseView):
     @expose("/roster")
     @has_access
     def roster(self):
-        try:
-            buildings = [int(v) for v in request.args.getlist("building")]
-            communities = [int(v) for v in request.args.getlist("community")]
-            houses = [int(v) for v in request.args.getlist("house")]  # the house's building
-        except ValueError:
+        buildings = parse_ids(request.args.getlist("building"))
+        communities = parse_ids(request.args.getlist("community"))
+        houses = parse_ids(request.args.getlist("house"))  # the house's building
+        if buildings is None or communities is None or houses is None:
             abort(400)
         if houses:
             buildings += db.session.scalars(select(House.building_id).where(House.id.in_(houses))).all()
@@ -255,9 +255,8 @@ class RosterPrintView(BaseView):
     @expose("/owner-card")
     @has_access
     def owner_card(self):
-        try:
-            houses = [int(v) for v in request.args.getlist("house")]
-        except ValueError:
+        houses = parse_ids(request.args.getlist("house"))
+        if houses is None:
             abort(400)
         if not houses:
             return redirect(url_for("HouseView.list"))
