@@ -45,6 +45,10 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
 
+    from app.core import redirects
+
+    redirects.install(app)  # FAB's own next and back links: the one safe-redirect check
+
     from app.core import web
 
     web.init_app(app)

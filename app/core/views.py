@@ -20,6 +20,7 @@ from sqlalchemy import inspect as sa_inspect
 from app.core.audit import table_label
 from app.core.formatting import format_datetime
 from app.core.ids import too_large
+from app.core.redirects import safe_next
 from app.core.models import AuditLog
 from app.core.rules import RuleViolation
 from app.extensions import db
@@ -183,6 +184,10 @@ class PMModelView(ModelView):
         except ExportTooLarge as exc:
             flash(str(exc), "warning")
             return redirect(self.get_redirect())
+
+    def get_redirect(self):
+        """FAB's "back to where you were" (after a save, a delete, an export refused): this site only."""
+        return safe_next(super().get_redirect(), self.appbuilder.get_url_for_index)
 
     def prefill_form(self, form, pk):
         for name in self.keep_if_blank:

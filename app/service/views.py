@@ -15,6 +15,7 @@ from app.core import clock
 from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
 from app.core.ids import parse_id
+from app.core.redirects import safe_next
 from app.core.masking import mask_phone
 from app.core.rules import RuleViolation
 from app.core.views import PMModelView, add_field_error, choice_formatter as _choice_formatter
@@ -220,10 +221,7 @@ class WorkOrderActionView(BaseView):
             # the order may have left the filtered list it was opened from (my open orders, overdue): its own page
             if self.appbuilder.sm.has_access("can_show", "WorkOrderView"):
                 return redirect(url_for("WorkOrderView.show", pk=pk))
-        back = request.form.get("back") or ""
-        if back.startswith("/") and not back.startswith("//"):
-            return redirect(back)
-        return redirect(url_for("WorkOrderView.show", pk=pk))
+        return redirect(safe_next(request.form.get("back"), url_for("WorkOrderView.show", pk=pk)))
 
 
 # ---------------------------------------------------------------------------- 投诉 complaints
