@@ -27,6 +27,7 @@ from app.community.models import (NOTICE_STATES, NOTICE_TYPES, Activity, Activit
                                   AnnouncementArrears, AnnouncementEvent)
 from app.core.formatting import format_date, format_datetime
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, as_id, check_money, check_text, raise_if
+from app.core.validators import check_date
 from app.estate.models import Building, Community
 from app.extensions import db
 from app.security import roles
@@ -213,12 +214,16 @@ def check_fields(notice_type: str, raw: dict, today: date | None = None) -> tupl
             parsed = _parse_datetime(value)
             if parsed is None:
                 errors[name] = gettext("%(label)s is not a valid time.", label=label)
+            elif check_date(parsed, label):
+                errors[name] = check_date(parsed, label)
             else:
                 clean[name] = parsed.isoformat(timespec="minutes")
         elif kind == "date":
             parsed = _parse_date(value)
             if parsed is None:
                 errors[name] = gettext("%(label)s is not a valid date.", label=label)
+            elif check_date(parsed, label):
+                errors[name] = check_date(parsed, label)
             else:
                 clean[name] = parsed.isoformat()
         elif kind == "money":

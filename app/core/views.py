@@ -23,6 +23,7 @@ from app.core.ids import too_large
 from app.core.redirects import safe_next
 from app.core.models import AuditLog
 from app.core.rules import RuleViolation
+from app.core.validators import date_errors
 from app.extensions import db
 
 AUDIT_ACTIONS = {
@@ -93,6 +94,32 @@ def _apply_column_defaults(item) -> None:
             setattr(item, column_attr.key, default.arg)
 
 
+def _with_date_checks(form_cls, view):
+    """A form class whose validate() also holds every date and time field to the plausible window, and each
+    end to its start (from the form, or the record when the form does not show it)."""
+    from wtforms import DateField, DateTimeField
+
+    class DatedForm(form_cls):
+        def validate(self, extra_validators=None):
+            ok = super().validate(extra_validators=extra_validators)
+            dated = {name for name, field in self._fields.items() if isinstance(field, (DateField, DateTimeField))}
+            if not dated:
+                return ok
+            pk = getattr(self, "_id", None)
+            item = view.datamodel.get(pk) if pk is not None else None
+            values = _values_of(item) if item is not None else {}
+            values.update({name: self._fields[name].data for name in dated})
+            labels = {name: field.label.text for name, field in self._fields.items()}
+            labels.update({k: v for k, v in view.label_columns.items() if k not in labels})
+            for name, message in date_errors(values, labels, only=dated).items():
+                add_field_error(self._fields[name], message)
+                ok = False
+            return ok
+
+    DatedForm.__name__ = form_cls.__name__
+    return DatedForm
+
+
 def _with_rules(form_cls, view):
     """A form class whose validate() also runs the view's service rule check."""
 
@@ -155,6 +182,8 @@ class PMModelView(ModelView):
         for column in set(self.list_columns or []) | set(self.show_columns or []):
             formatters.setdefault(column, _blank_if_none)
         self.formatters_columns = formatters
+        self.add_form = _with_date_checks(self.add_form, self)
+        self.edit_form = _with_date_checks(self.edit_form, self)
         if self.rule_check is not None:
             self.add_form = _with_rules(self.add_form, self)
             self.edit_form = _with_rules(self.edit_form, self)
@@ -234,6 +263,10 @@ class PMModelRestApi(ModelRestApi):
                 # an id that names no record: marshmallow made a new, empty one
                 label = self.label_columns.get(rel.key, rel.key)
                 errors[rel.key] = gettext("The chosen %(label)s does not exist.", label=label)
+        if errors:
+            raise RuleViolation(errors)
+        body = request.get_json(silent=True)
+        errors = date_errors(values, self.label_columns, only=set(body) if isinstance(body, dict) else None)
         if errors:
             raise RuleViolation(errors)
         if self.rule_check is not None:

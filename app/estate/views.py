@@ -20,7 +20,7 @@ from app.core.audit import register_labels
 from app.core.formatting import format_area, format_date
 from app.core.ids import parse_ids
 from app.core.rules import RuleViolation
-from app.core.validators import ID_TYPES
+from app.core.validators import ID_TYPES, PlausibleDate
 from app.core.views import PMModelView, add_field_error
 from app.core.views import choice_formatter as _choice_formatter, choice_select as _select
 from app.estate import printing, services
@@ -546,7 +546,7 @@ class TransferForm(FlaskForm):
     id_number = StringField(LABELS["id_number"], validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("New owner's name (when not yet on file)"), validators=[Length(max=100)])
     phone = StringField(LABELS["mobile"], validators=[Length(max=20)])
-    on_date = DateField(_l("Transfer date"), validators=[DataRequired()], default=clock.today)
+    on_date = DateField(_l("Transfer date"), validators=[DataRequired(), PlausibleDate()], default=clock.today)
     certificate_no = StringField(LABELS["certificate_no"], validators=[Length(max=50)])
     reason = StringField(_l("Reason"), validators=[Length(max=200)], default=_l("Sale"))
 
