@@ -214,16 +214,12 @@ def check_fields(notice_type: str, raw: dict, today: date | None = None) -> tupl
             parsed = _parse_datetime(value)
             if parsed is None:
                 errors[name] = gettext("%(label)s is not a valid time.", label=label)
-            elif check_date(parsed, label):
-                errors[name] = check_date(parsed, label)
             else:
                 clean[name] = parsed.isoformat(timespec="minutes")
         elif kind == "date":
             parsed = _parse_date(value)
             if parsed is None:
                 errors[name] = gettext("%(label)s is not a valid date.", label=label)
-            elif check_date(parsed, label):
-                errors[name] = check_date(parsed, label)
             else:
                 clean[name] = parsed.isoformat()
         elif kind == "money":
@@ -246,6 +242,12 @@ def check_fields(notice_type: str, raw: dict, today: date | None = None) -> tupl
         errors["as_of"] = gettext("%(label)s cannot be in the future.", label=_label("as_of"))
     if "as_of" in clean and "pay_by" in clean and clean["pay_by"] < clean["as_of"]:
         errors["pay_by"] = gettext("%(label)s cannot be before the date of the arrears.", label=_label("pay_by"))
+    for name, value in clean.items():  # the plausible window, for a date no other rule has refused
+        kind = FIELD_KINDS.get(name)
+        if name not in errors and kind in ("date", "datetime"):
+            problem = check_date(_parse_datetime(value) if kind == "datetime" else _parse_date(value), _label(name))
+            if problem:
+                errors[name] = problem
     return errors, clean
 
 

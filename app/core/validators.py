@@ -287,9 +287,10 @@ def validate_plate(value) -> str | None:
 
 DEFAULT_DATE_EARLIEST = date(1900, 1, 1)
 DEFAULT_DATE_YEARS_AHEAD = 10
-# the end of a record's period and the start it may not come before, by column name (every area uses these names)
+# the end of a record's period and the start it may not come before, by column name (every area uses these names);
+# an activity's ends_at and a survey's ends_on are checked by their services' stricter rules
 END_OF = {"ended_on": "started_on", "moved_out_on": "moved_in_on", "lease_end": "lease_start",
-          "returned_on": "issued_on", "ends_at": "starts_at", "ends_on": "starts_on"}
+          "returned_on": "issued_on"}
 
 
 def _day(value) -> date:
