@@ -91,6 +91,10 @@ class Config:
     # 抄表: a house meter's usage beyond this multiple of its average is held for review before billing
     METER_JUMP_MULTIPLE = float(os.environ.get("METER_JUMP_MULTIPLE") or 3)
 
+    # every date of a form or the API: not before DATE_EARLIEST, not more than DATE_MAX_YEARS_AHEAD years from today
+    DATE_EARLIEST = os.environ.get("DATE_EARLIEST") or "1900-01-01"
+    DATE_MAX_YEARS_AHEAD = int(os.environ.get("DATE_MAX_YEARS_AHEAD") or 10)
+
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024  # uploads (Excel imports) above this get the Chinese 413 page
     PM_PRINT_TEMPLATE_FOLDER = os.path.join(BASE_DIR, "templates", "print")
 

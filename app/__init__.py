@@ -37,6 +37,9 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     from app.core import api_messages
 
     api_messages.install()  # before the APIs make their schemas
+    from app.core import ids
+
+    ids.install(app)  # before any route: <int:...> stops at 2^63-1
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"))
     csrf.init_app(app)  # before AppBuilder: its forms and APIs rely on it
@@ -45,6 +48,10 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         _register_views(appbuilder)
+
+    from app.core import redirects
+
+    redirects.install(app)  # FAB's own next and back links: the one safe-redirect check
 
     from app.core import api_guard, web
 

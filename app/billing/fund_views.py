@@ -51,6 +51,8 @@ class FundView(BaseView):
             return communities, fund.building_statement(community_id, building_id) if community_id else None
         except RuleViolation as exc:
             flash_errors(exc.errors)
+            if "community" in exc.errors:  # no such community: the first one of the user's
+                community_id = communities[0].id if communities else None
             return communities, fund.building_statement(community_id) if community_id else None
 
     @expose("/")

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from app.core import clock
 from app.billing import reports
 from app.core.excel import xlsx_response
+from app.core.ids import parse_id
 from app.core.periods import parse_day, parse_month
 from app.core.views import current_actor
 from app.estate import services as estate_services
@@ -26,8 +27,8 @@ def _community(raw: str | None, communities: list, required: bool) -> tuple[int 
     a message."""
     value = (raw or "").strip()
     known = {c.id: c for c in communities}
-    if value.isascii() and value.isdigit() and len(value) < 10 and int(value) in known:
-        return int(value), None
+    if parse_id(value) in known:
+        return parse_id(value), None
     fallback = communities[0] if (required and communities) else None
     if not value:
         return (fallback.id if fallback else None), None

@@ -26,7 +26,7 @@ from app.core.formatting import format_datetime, format_money
 from app.core.rules import RuleViolation
 from app.core.views import PMModelView, choice_formatter, choice_select, current_actor, flash_errors
 from app.estate import services as estate_services
-from app.estate.models import HOUSE_USAGES, Building, House
+from app.estate.models import HOUSE_USAGES, Building, Community, House
 from app.estate.services import search_households
 from app.extensions import db
 
@@ -190,6 +190,9 @@ class BillingRunPageView(BaseView):
     def new(self):
         communities = estate_services.communities()
         form = RunForm(request.form if request.method == "POST" else request.args)
+        if request.method == "GET" and form.community and not any(str(c.id) == str(form.community).strip() for c in communities):
+            flash(gettext("There is no such community; the first one is shown."), "warning")
+            form.community = ""
         if not form.community and communities:
             form.community = str(communities[0].id)
         if not form.period:
@@ -249,8 +252,8 @@ class CounterView(BaseView):
         query = (request.args.get("q") or "").strip()[:50]
         house = None
         house_id = services.as_id(request.args.get("house"))
-        if house_id and house_id > 0:
-            house = db.session.get(House, house_id)
+        if house_id is not None:
+            house = db.session.get(House, house_id) if house_id > 0 else None
             if house is None:
                 flash(gettext("There is no such house."), "danger")
         houses = search_households(query) if query and house is None else []
@@ -371,7 +374,15 @@ class ArrearsView(BaseView):
         group = request.args.get("group", "building")
         if group not in services.ARREARS_GROUPS:
             group = "building"
-        return group, services.as_id(request.args.get("community")), services.as_id(request.args.get("building"))
+        community_id = services.as_id(request.args.get("community"))
+        building_id = services.as_id(request.args.get("building"))
+        if community_id is not None and (community_id < 1 or db.session.get(Community, community_id) is None):
+            flash(gettext("There is no such community; all communities are shown."), "warning")
+            community_id = building_id = None
+        if building_id is not None and (building_id < 1 or db.session.get(Building, building_id) is None):
+            flash(gettext("There is no such building."), "warning")
+            building_id = None
+        return group, community_id, building_id
 
     @expose("/")
     @has_access

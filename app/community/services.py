@@ -27,6 +27,7 @@ from app.community.models import (NOTICE_STATES, NOTICE_TYPES, Activity, Activit
                                   AnnouncementArrears, AnnouncementEvent)
 from app.core.formatting import format_date, format_datetime
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, as_id, check_money, check_text, raise_if
+from app.core.validators import check_date
 from app.estate.models import Building, Community
 from app.extensions import db
 from app.security import roles
@@ -241,6 +242,12 @@ def check_fields(notice_type: str, raw: dict, today: date | None = None) -> tupl
         errors["as_of"] = gettext("%(label)s cannot be in the future.", label=_label("as_of"))
     if "as_of" in clean and "pay_by" in clean and clean["pay_by"] < clean["as_of"]:
         errors["pay_by"] = gettext("%(label)s cannot be before the date of the arrears.", label=_label("pay_by"))
+    for name, value in clean.items():  # the plausible window, for a date no other rule has refused
+        kind = FIELD_KINDS.get(name)
+        if name not in errors and kind in ("date", "datetime"):
+            problem = check_date(_parse_datetime(value) if kind == "datetime" else _parse_date(value), _label(name))
+            if problem:
+                errors[name] = problem
     return errors, clean
 
 

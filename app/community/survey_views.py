@@ -23,6 +23,7 @@ from app.community.views import CATEGORY, _version
 from app.core.audit import register_labels
 from app.core.excel import xlsx_response
 from app.core.formatting import format_date, format_datetime
+from app.core.ids import parse_id
 from app.core.rules import ConcurrentChange, RuleViolation
 from app.core.views import PMModelView, choice_formatter, current_actor
 from app.estate.models import Community
@@ -394,8 +395,9 @@ def _chosen_campaign():
     raw = (request.args.get("campaign") or "").strip()
     chosen = None
     if raw:
-        if raw.isascii() and raw.isdigit() and len(raw) < 10:
-            chosen = next((c for c in all_campaigns if c.id == int(raw)), None)
+        campaign_id = parse_id(raw)
+        if campaign_id is not None:
+            chosen = next((c for c in all_campaigns if c.id == campaign_id), None)
         if chosen is None:
             flash(gettext("There is no such survey; the latest is shown."), "warning")
     if chosen is None and all_campaigns:

@@ -36,6 +36,7 @@ from app.community.services import _get, _now, check_plain_text, checked_step, t
 from app.core.audit import log_event
 from app.core.formatting import format_date
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, as_id, raise_if
+from app.core.validators import check_date
 from app.estate.models import Building, Community, House
 from app.extensions import db
 from app.security import roles
@@ -395,6 +396,8 @@ def check_campaign(values: dict) -> tuple[dict, dict]:
         clean[name] = _as_date(values.get(name))
         if clean[name] is None:
             errors[name] = gettext("%(label)s is not a valid date.", label=_label(name))
+        elif check_date(clean[name], _label(name)):
+            errors[name] = check_date(clean[name], _label(name))
     if clean["starts_on"] and clean["ends_on"] and clean["ends_on"] < clean["starts_on"]:
         errors["ends_on"] = gettext("The end (%(end)s) must not be before the start (%(start)s).",
                                     end=format_date(clean["ends_on"]), start=format_date(clean["starts_on"]))

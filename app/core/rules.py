@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import gettext
 
+from app.core.ids import as_id  # noqa: F401  (services import it from here)
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -39,19 +41,6 @@ class Actor:
     def of(cls, user) -> "Actor":
         name = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
         return cls(user.id, name or user.username, frozenset(r.name for r in user.roles))
-
-
-def as_id(value) -> int | None:
-    """A record id from a form or API value: a model instance, an int or a digit string. None when empty,
-    -1 when it is not an id at all (so "no such record" can be told apart from "none chosen")."""
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if hasattr(value, "id"):
-        return value.id
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 def raise_if(errors: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ what is wrong. Each validator normalises the value first (the matching ``normali
 """
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _flask_gettext
 from flask_babel import lazy_gettext as _l
@@ -281,3 +281,80 @@ def validate_plate(value) -> str | None:
     if number and number[0] not in PLATE_PROVINCES:
         return gettext("The first character of the licence plate is not a province abbreviation.")
     return gettext("Not a valid licence plate number: 7 characters, or 8 for a new-energy vehicle.")
+
+
+# --- dates: a plausible window, and an end not before its start -------------------------------------------------
+
+DEFAULT_DATE_EARLIEST = date(1900, 1, 1)
+DEFAULT_DATE_YEARS_AHEAD = 10
+# the end of a record's period and the start it may not come before, by column name (every area uses these names);
+# an activity's ends_at and a survey's ends_on are checked by their services' stricter rules
+END_OF = {"ended_on": "started_on", "moved_out_on": "moved_in_on", "lease_end": "lease_start",
+          "returned_on": "issued_on"}
+
+
+def _day(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def date_window(today: date | None = None) -> tuple[date, date]:
+    """(earliest, latest) day any date of a form may have: config DATE_EARLIEST (default 1900-01-01) and
+    DATE_MAX_YEARS_AHEAD years after today (default 10)."""
+    from flask import current_app, has_app_context
+
+    config = current_app.config if has_app_context() else {}
+    earliest = config.get("DATE_EARLIEST") or DEFAULT_DATE_EARLIEST
+    if isinstance(earliest, str):
+        earliest = date.fromisoformat(earliest)
+    years = int(config.get("DATE_MAX_YEARS_AHEAD", DEFAULT_DATE_YEARS_AHEAD))
+    today = today or clock.today()
+    try:
+        latest = today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + years, day=28)
+    return earliest, latest
+
+
+def check_date(value, label, start=None, start_label=None, today: date | None = None) -> str | None:
+    """None if the date (or time) `value` lies in date_window() and, with a `start`, not before it; else the
+    message. Values that are not dates are left to the field's own check."""
+    if not isinstance(value, date):
+        return None
+    from app.core.formatting import format_date
+
+    earliest, latest = date_window(today)
+    if not earliest <= _day(value) <= latest:
+        return gettext("%(label)s must be between %(low)s and %(high)s.", label=label,
+                       low=format_date(earliest), high=format_date(latest))
+    if isinstance(start, date):
+        both_times = isinstance(value, datetime) and isinstance(start, datetime)
+        if (value < start) if both_times else (_day(value) < _day(start)):
+            return gettext("%(label)s cannot be before %(start)s (%(date)s).", label=label,
+                           start=start_label or "", date=format_date(start))
+    return None
+
+
+def date_errors(values: dict, labels: dict, only=None, today: date | None = None) -> dict:
+    """{field: message} for each date of `values` (of `only`, if given) out of the window, or an end (END_OF)
+    before its start. `labels`: {field: label} for the messages."""
+    errors = {}
+    for name, value in values.items():
+        if only is not None and name not in only:
+            continue
+        start_name = END_OF.get(name)
+        problem = check_date(value, labels.get(name, name), values.get(start_name) if start_name else None,
+                             labels.get(start_name, start_name), today=today)
+        if problem:
+            errors[name] = problem
+    return errors
+
+
+class PlausibleDate:
+    """The WTForms validator of a custom form's date or time field: the same window as every other date."""
+
+    def __call__(self, form, field):
+        from wtforms.validators import ValidationError
+
+        problem = check_date(field.data, field.label.text)
+        if problem:
+            raise ValidationError(problem)

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import flash, request
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -18,8 +19,11 @@ from sqlalchemy import inspect as sa_inspect
 
 from app.core.audit import table_label
 from app.core.formatting import format_datetime
+from app.core.ids import too_large
+from app.core.redirects import safe_next
 from app.core.models import AuditLog
 from app.core.rules import RuleViolation
+from app.core.validators import date_errors
 from app.extensions import db
 
 AUDIT_ACTIONS = {
@@ -89,6 +93,32 @@ def _apply_column_defaults(item) -> None:
         default = getattr(column, "default", None)
         if getattr(item, column_attr.key) is None and default is not None and default.is_scalar:
             setattr(item, column_attr.key, default.arg)
+
+
+def _with_date_checks(form_cls, view):
+    """A form class whose validate() also holds every date and time field to the plausible window, and each
+    end to its start (from the form, or the record when the form does not show it)."""
+    from wtforms import DateField, DateTimeField
+
+    class DatedForm(form_cls):
+        def validate(self, extra_validators=None):
+            ok = super().validate(extra_validators=extra_validators)
+            dated = {name for name, field in self._fields.items() if isinstance(field, (DateField, DateTimeField))}
+            if not dated:
+                return ok
+            pk = getattr(self, "_id", None)
+            item = view.datamodel.get(pk) if pk is not None else None
+            values = _values_of(item) if item is not None else {}
+            values.update({name: self._fields[name].data for name in dated})
+            labels = {name: field.label.text for name, field in self._fields.items()}
+            labels.update({k: v for k, v in view.label_columns.items() if k not in labels})
+            for name, message in date_errors(values, labels, only=dated).items():
+                add_field_error(self._fields[name], message)
+                ok = False
+            return ok
+
+    DatedForm.__name__ = form_cls.__name__
+    return DatedForm
 
 
 def _with_rules(form_cls, view):
@@ -161,12 +191,32 @@ class PMModelView(NoFileDownload, ModelView):
         for column in set(self.list_columns or []) | set(self.show_columns or []):
             formatters.setdefault(column, _blank_if_none)
         self.formatters_columns = formatters
+        self.add_form = _with_date_checks(self.add_form, self)
+        self.edit_form = _with_date_checks(self.edit_form, self)
         if self.rule_check is not None:
             self.add_form = _with_rules(self.add_form, self)
             self.edit_form = _with_rules(self.edit_form, self)
 
+    def _refuse_huge_filters(self) -> None:
+        """A number beyond 64 bits in the list's search of a whole-number column (?_flt_0_floor=…): 400 before
+        the query, which the database's integer could not hold."""
+        import re
+
+        from flask import abort
+
+        for key, value in request.args.items(multi=True):
+            match = re.fullmatch(r"_flt_[0-9]+_(.+)", key)
+            try:
+                whole = match is not None and self.datamodel.is_integer(match.group(1))
+            except Exception:  # not a column: FAB ignores the filter
+                whole = False
+            if whole and any(too_large(int(t)) for t in re.findall(r"[0-9]+", value[:1000], re.ASCII)):
+                abort(400)
+
     def _list(self, **kwargs):
         from app.core.list_export import export_url
+
+        self._refuse_huge_filters()
 
         if self.excel_export:
             kwargs.setdefault("excel_url", export_url(self))
@@ -185,11 +235,16 @@ class PMModelView(NoFileDownload, ModelView):
             from flask import abort
 
             abort(404)
+        self._refuse_huge_filters()
         try:
             return export_response(self)
         except ExportTooLarge as exc:
             flash(str(exc), "warning")
             return redirect(self.get_redirect())
+
+    def get_redirect(self):
+        """FAB's "back to where you were" (after a save, a delete, an export refused): this site only."""
+        return safe_next(super().get_redirect(), self.appbuilder.get_url_for_index)
 
     def prefill_form(self, form, pk):
         for name in self.keep_if_blank:
@@ -269,6 +324,10 @@ class PMModelRestApi(ModelRestApi):
                     errors[rel.key] = gettext("The chosen %(label)s does not exist.", label=label)
         if errors:
             raise RuleViolation(errors)
+        body = request.get_json(silent=True)
+        errors = date_errors(values, self.label_columns, only=set(body) if isinstance(body, dict) else None)
+        if errors:
+            raise RuleViolation(errors)
         if self.rule_check is not None:
             errors = type(self).rule_check(values, pk)
             if errors:
@@ -293,6 +352,34 @@ class PMModelRestApi(ModelRestApi):
         except RuleViolation as exc:
             db.session.rollback()
             return self.response_422(message={k or "_schema": [str(v)] for k, v in exc.errors.items()})
+
+    def _is_text_column(self, name) -> bool:
+        try:
+            return self.datamodel.is_string(name) or self.datamodel.is_text(name)
+        except Exception:  # not a column of the model: FAB refuses the filter itself
+            return False
+
+    def _handle_filters_args(self, rison_args):
+        """A number typed for a text column is compared as text (PostgreSQL has no text = integer); a number
+        too large for any column is refused (the database's integer would overflow)."""
+        for flt in rison_args.get("filters") or []:
+            if not isinstance(flt, dict):
+                continue
+            value = flt.get("value")
+            if self._is_text_column(flt.get("col")):
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    flt["value"] = str(value)
+            elif too_large(value):
+                raise FABException(gettext("The number in the filter is too large."))
+        return super()._handle_filters_args(rison_args)
+
+    def _too_large_errors(self) -> dict:
+        """A number of the body beyond a 64-bit integer (an id or an amount) is refused before any query."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return {}
+        return {key: [gettext("%(label)s is too large a number.", label=self.label_columns.get(key, key))]
+                for key, value in body.items() if too_large(value)}
 
     def _precision_errors(self) -> dict:
         """Numbers with more decimals than their column keeps are refused, not rounded quietly."""
@@ -340,13 +427,13 @@ class PMModelRestApi(ModelRestApi):
         return response
 
     def post_headless(self):
-        errors = self._precision_errors()
+        errors = self._too_large_errors() or self._precision_errors()
         if errors:
             return self.response_422(message=errors)
         return self._masked_answer(self._guarded(super().post_headless))
 
     def put_headless(self, pk):
-        errors = self._precision_errors()
+        errors = self._too_large_errors() or self._precision_errors()
         if errors:
             return self.response_422(message=errors)
         return self._masked_answer(self._guarded(super().put_headless, pk))

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.core import pdf
+from app.core.ids import parse_id
 from app.core.formatting import display_value, format_area, format_date, format_datetime, format_money
 from app.extensions import csrf, db
 
@@ -139,7 +140,7 @@ def init_app(app) -> None:
     @app.before_request
     def _pk_must_be_a_record_number():
         pk = (request.view_args or {}).get("pk")
-        if isinstance(pk, str) and (not pk.isdigit() or len(pk) > 18):
+        if isinstance(pk, str) and parse_id(pk) is None:
             abort(404)
 
     csrf.exempt(health)

@@ -18,8 +18,9 @@ from wtforms.validators import DataRequired, Length
 from app.core import clock
 from app.core.audit import register_labels
 from app.core.formatting import format_area, format_date
+from app.core.ids import parse_ids
 from app.core.rules import RuleViolation
-from app.core.validators import ID_TYPES
+from app.core.validators import ID_TYPES, PlausibleDate
 from app.core.views import PMModelView, add_field_error
 from app.core.views import choice_formatter as _choice_formatter, choice_select as _select
 from app.estate import printing, services
@@ -240,11 +241,10 @@ class RosterPrintView(BaseView):
     @expose("/roster")
     @has_access
     def roster(self):
-        try:
-            buildings = [int(v) for v in request.args.getlist("building")]
-            communities = [int(v) for v in request.args.getlist("community")]
-            houses = [int(v) for v in request.args.getlist("house")]  # the house's building
-        except ValueError:
+        buildings = parse_ids(request.args.getlist("building"))
+        communities = parse_ids(request.args.getlist("community"))
+        houses = parse_ids(request.args.getlist("house"))  # the house's building
+        if buildings is None or communities is None or houses is None:
             abort(400)
         if houses:
             buildings += db.session.scalars(select(House.building_id).where(House.id.in_(houses))).all()
@@ -255,9 +255,8 @@ class RosterPrintView(BaseView):
     @expose("/owner-card")
     @has_access
     def owner_card(self):
-        try:
-            houses = [int(v) for v in request.args.getlist("house")]
-        except ValueError:
+        houses = parse_ids(request.args.getlist("house"))
+        if houses is None:
             abort(400)
         if not houses:
             return redirect(url_for("HouseView.list"))
@@ -558,7 +557,7 @@ class TransferForm(FlaskForm):
     id_number = StringField(LABELS["id_number"], validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("New owner's name (when not yet on file)"), validators=[Length(max=100)])
     phone = StringField(LABELS["mobile"], validators=[Length(max=20)])
-    on_date = DateField(_l("Transfer date"), validators=[DataRequired()], default=clock.today)
+    on_date = DateField(_l("Transfer date"), validators=[DataRequired(), PlausibleDate()], default=clock.today)
     certificate_no = StringField(LABELS["certificate_no"], validators=[Length(max=50)])
     reason = StringField(_l("Reason"), validators=[Length(max=200)], default=_l("Sale"))
 

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.core.views import current_actor
+from app.core.ids import parse_ids
 from app.extensions import db
 from app.service.contact import FIELD, may_see_contact, shown_contact_number
 
@@ -39,7 +40,9 @@ class WorkOrderPages:
         from app.estate.printing import pdf_response
         from app.service import printing
 
-        ids = [int(x) for x in request.args.get("ids", "").split(",") if x.strip().isdigit()]
+        ids = parse_ids(request.args.get("ids", ""))
+        if ids is None:
+            abort(400)
         if not ids:
             flash(gettext("Please choose the work orders to print."), "warning")
             return redirect(url_for(f"{type(self).__name__}.list"))

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import clock
 from app.core.money import to_money
+from app.core.validators import check_date
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, check_choice, check_money, check_text
 from app.core.rules import as_id as _obj_id
 from app.estate.models import Building, Community, House
@@ -249,6 +250,8 @@ def check_contact(values: dict, pk=None) -> dict:
     occurred = values.get("occurred_at")
     if isinstance(occurred, datetime) and occurred > clock.now() + timedelta(minutes=5):
         errors["occurred_at"] = gettext("%(label)s cannot be in the future.", label=_label("occurred_at"))
+    elif check_date(occurred, _label("occurred_at")):
+        errors["occurred_at"] = check_date(occurred, _label("occurred_at"))
     return errors
 
 
@@ -498,7 +501,9 @@ def _time(errors: dict, value, name: str, now: datetime, not_before: datetime | 
             errors[name] = gettext("%(label)s is not a valid time.", label=_label(name))
             return None
     value = value.replace(microsecond=0, tzinfo=None)
-    if value > now + timedelta(minutes=5):
+    if check_date(value, _label(name)):
+        errors[name] = check_date(value, _label(name))
+    elif value > now + timedelta(minutes=5):
         errors[name] = gettext("%(label)s cannot be in the future.", label=_label(name))
     elif not_before is not None and value < not_before:
         errors[name] = gettext("%(label)s cannot be before %(other)s (%(time)s).", label=_label(name),

@@ -14,6 +14,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.core import clock
 from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
+from app.core.ids import parse_id
+from app.core.redirects import safe_next
 from app.core.masking import mask_phone
 from app.core.rules import RuleViolation
 from app.core.views import PMModelView, add_field_error, choice_formatter as _choice_formatter
@@ -219,10 +221,7 @@ class WorkOrderActionView(BaseView):
             # the order may have left the filtered list it was opened from (my open orders, overdue): its own page
             if self.appbuilder.sm.has_access("can_show", "WorkOrderView"):
                 return redirect(url_for("WorkOrderView.show", pk=pk))
-        back = request.form.get("back") or ""
-        if back.startswith("/") and not back.startswith("//"):
-            return redirect(back)
-        return redirect(url_for("WorkOrderView.show", pk=pk))
+        return redirect(safe_next(request.form.get("back"), url_for("WorkOrderView.show", pk=pk)))
 
 
 # ---------------------------------------------------------------------------- 投诉 complaints
@@ -705,7 +704,8 @@ def _house_from_args():
     from app.estate.models import House
 
     raw = request.args.get("house", "")
-    return db.session.get(House, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    house_id = parse_id(raw)
+    return db.session.get(House, house_id) if house_id else None
 
 
 def _day_args():
@@ -715,7 +715,7 @@ def _day_args():
     if problem:
         flash(problem, "warning")
     raw_c = request.args.get("community", "")
-    community_id = int(raw_c) if raw_c.isdigit() and len(raw_c) < 10 else None
+    community_id = parse_id(raw_c)
     if community_id is not None and db.session.get(Community, community_id) is None:
         community_id = None
     return day, community_id
