@@ -2,7 +2,8 @@
 
 A resource groups the views and APIs of one kind of record. Every registered view
 or API must appear in RESOURCES, in EVERY_USER or in ADMIN_ONLY; a test fails otherwise.
-Levels: "r" = read (list, show, get, info, print), "w" = everything the view offers.
+Levels: "r" = read (list, show, get, info, print), "w" = everything the view offers, or ("r", {permissions}) =
+read and those steps only (a cashier voids a spoiled sheet of his receipt book, but does not issue books).
 """
 ADMIN = "管理员"
 MANAGER = "项目经理"
@@ -124,7 +125,7 @@ SERVICE_RESOURCES = ["service_desk", "daily_log", "work_log", "work_orders", "my
                      "complaints", "complaint_actions", "consultations", "service_requests", "service_catalog",
                      "materials", "service_charges", "service_deadlines", "service_kpi"]
 
-MATRIX: dict[str, dict[str, str]] = {
+MATRIX: dict[str, dict[str, str | tuple]] = {
     ADMIN: {resource: "w" for resource in RESOURCES},
     MANAGER: {
         "communities": "w", "buildings": "w", "units": "w", "houses": "w", "parking": "w",
@@ -175,7 +176,8 @@ MATRIX: dict[str, dict[str, str]] = {
         "public_income": "w",  # records the rent and advertising money received for common parts
         "fund": "w",  # records deposits and interest, applies, pays out what the 项目经理 approved
         "disclosure": "r",
-        "receipt_books": "w",  # uses the sheets of the books issued to him, voids a spoiled one
+        # uses the sheets of the books issued to him and voids a spoiled one; the 项目经理 issues and takes back books
+        "receipt_books": ("r", {"can_void"}),
     },
     # 工程维修: his own work orders (arrive, complete with materials and labour), the material list. In many
     # offices the engineers walk the buildings and read the meters: they enter readings (sheet, import) and see
@@ -297,14 +299,14 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
 }
 
 
-def level(role: str, view_name: str) -> str | None:
-    """The matrix's decision for a role on a view: "w", "r" or None."""
+def level(role: str, view_name: str) -> str | tuple | None:
+    """The matrix's decision for a role on a view: "w", "r", ("r", {permissions}) or None."""
     if role == ADMIN:
         return "w"
     for resource, views in RESOURCES.items():
         if view_name in views:
             lvl = MATRIX.get(role, {}).get(resource)
-            if lvl == "w" and role in READ_ONLY_ROLES:
+            if lvl is not None and lvl != "r" and role in READ_ONLY_ROLES:
                 return "r"
             return lvl
     return None
@@ -321,6 +323,8 @@ def allowed(role: str, view_name: str, permission: str) -> bool:
         return True
     if lvl == "r":
         return permission in READ_PERMISSIONS
+    if isinstance(lvl, tuple):
+        return permission in READ_PERMISSIONS or permission in lvl[1]
     return False
 
 

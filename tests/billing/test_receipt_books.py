@@ -133,3 +133,20 @@ def test_the_paper_of_a_voided_receipt_counts_as_voided_not_used(app, fees, logi
     assert "收据已作废" in html
     html = manager.get("/receipt-book-report/").get_data(as_text=True)
     assert "A0000001–A0000050" in html
+
+
+def test_a_cashier_sees_no_issue_button_but_voids_a_sheet_of_his_book(app, fees, login_as):
+    _issue(login_as(roles.MANAGER), app, fees)
+    cashier = login_as(roles.CASHIER)
+    html = cashier.get("/receipt-books/list/").get_data(as_text=True)
+    assert "/receipt-books/add" not in html
+    assert cashier.get("/receipt-books/add").status_code in (302, 403)
+    with app.app_context():
+        book = db.session.scalars(select(ReceiptBook)).one()
+    html = cashier.get(f"/receipt-books/show/{book.id}").get_data(as_text=True)
+    assert 'action="/receipt-books/void/' in html and "/receipt-books/return/" not in html
+    resp = cashier.post(f"/receipt-books/void/{book.id}", data={"number": "A0000007", "reason": "卡纸"},
+                        follow_redirects=True)
+    assert any("A0000007" in f for f in flashes(resp.get_data(as_text=True)))
+    # the manager's list offers 新增
+    assert "/receipt-books/add" in login_as(roles.MANAGER).get("/receipt-books/list/").get_data(as_text=True)
