@@ -254,6 +254,22 @@ def _check_0014(conn):
     assert tuple(row) == ("192.0.2.7", 4)
 
 
+def _seed_0015(conn):
+    conn.execute(text(
+        "INSERT INTO billing_payment (id, community_id, house_id, year, serial, receipt_no, kind, payer_name, method,"
+        " amount, lines_amount, prepaid, balance_used, cashier_name, paid_at, state, print_count, reprint_count,"
+        " tendered, change_given, reference) VALUES (915, 901, 901, 2026, 15, 'SK2026-000015', 'payment', '张三',"
+        " 'cash', 249.48, 249.48, 0, 0, '收费员', '2026-12-03 10:00:00', 'valid', 0, 0, 300.00, 50.52, NULL)"))
+
+
+def _check_0015(conn):
+    # the payments of the version before keep their figures, with nothing tendered or referenced
+    old = conn.execute(text("SELECT receipt_no, tendered, reference FROM billing_payment WHERE id = 902")).one()
+    assert (old[0], old[1], old[2]) == ("SK2026-000002", None, None)
+    row = conn.execute(text("SELECT tendered, change_given FROM billing_payment WHERE id = 915")).one()
+    assert (str(row[0]), str(row[1])) in (("300.00", "50.52"), ("300", "50.52"))
+
+
 def _seed_0008(conn):
     conn.execute(text("INSERT INTO ab_user (id, first_name, last_name, username, email, active) VALUES"
                       " (901, '王', '助理', 'old_assistant', 'old_assistant@example.invalid', true)"))
@@ -326,7 +342,8 @@ SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "
          "0004": (_seed_0004, _check_0004), "0005": (_seed_0005, _check_0005), "0006": (_seed_0006, _check_0006),
          "0007": (_seed_0007, _check_0007), "0008": (_seed_0008, _check_0008), "0009": (_seed_0009, _check_0009),
          "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011), "0012": (_seed_0012, _check_0012),
-         "0013": (_seed_0013, _check_0013), "0014": (_seed_0014, _check_0014)}
+         "0013": (_seed_0013, _check_0013), "0014": (_seed_0014, _check_0014),
+         "0015": (_seed_0015, _check_0015)}
 
 
 def _revisions(app):

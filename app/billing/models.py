@@ -213,6 +213,7 @@ class Payment(Audited, Model):
         UniqueConstraint("community_id", "receipt_no", name="uq_billing_payment_receipt_no"),
         Index("ix_billing_payment_house", "house_id", "paid_at"),
         Index("ix_billing_payment_day", "community_id", "paid_at"),
+        Index("ix_billing_payment_reference", "reference"),
         # a reversing entry gives back what its payment took from the balance: negative there only
         CheckConstraint("balance_used >= 0 OR kind = 'reversal'", name="ck_billing_payment_balance_used"),
     )
@@ -241,6 +242,11 @@ class Payment(Audited, Model):
     undone_at: Mapped[datetime | None] = mapped_column(DateTime)
     reversal_of_id: Mapped[int | None] = mapped_column(ForeignKey("billing_payment.id"))
     remark: Mapped[str | None] = mapped_column(String(200))
+    # cash: what the payer handed over (实收) and the change given back (找零); amount is what was taken
+    tendered: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    change_given: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # 微信/支付宝/银行转账/POS: the transaction's 交易单号/流水号, to match the day against the merchant's statement
+    reference: Mapped[str | None] = mapped_column(String(64))
     print_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     reprint_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 

@@ -135,6 +135,7 @@ def _receipt(payment: Payment, form: str) -> dict:
         "method": payment.method_label(),
         "cashier": masking.mask_text(payment.cashier_name),
         "remark": masking.mask_text(payment.remark),
+        "tender": _tender_text(payment),
         "reason": masking.mask_text(payment.reason) if stamp else "",
         "rows": rows,
         "total": format_money(data["total"]),
@@ -142,6 +143,16 @@ def _receipt(payment: Payment, form: str) -> dict:
         "stamp": stamp,
         "note": note,
     }
+
+
+def _tender_text(payment: Payment) -> str:
+    """实收 ¥300.00，找零 ¥50.52 for cash handed over; 交易单号 4200001234 for an electronic payment."""
+    if payment.tendered is not None:
+        return gettext("Cash tendered %(tendered)s, change %(change)s", tendered=format_money(payment.tendered),
+                       change=format_money(payment.change_given or 0))
+    if payment.reference:
+        return gettext("Transaction number %(ref)s", ref=payment.reference)
+    return ""
 
 
 def _pin_forms(receipt: dict) -> list[dict]:
@@ -172,7 +183,7 @@ def _lines(text: str | None, units: int) -> int:
 def _half(receipt: dict) -> bool:
     """Does the receipt fit half an A4 sheet?"""
     lines = sum(_lines(r["description"], A4_UNITS["description"]) for r in receipt["rows"])
-    notes = "；".join(receipt[key] for key in ("note", "reason", "remark") if receipt[key])
+    notes = "；".join(receipt[key] for key in ("tender", "note", "reason", "remark") if receipt[key])
     lines += _lines(notes, A4_UNITS["notes"]) - 1
     for key in ("community", "payer", "house"):
         lines += _lines(receipt[key], A4_UNITS[key]) - 1

@@ -225,6 +225,7 @@ def daily_report(community_id, day: date) -> dict:
     total, reversed_ = Figures(), Figures()
     uses: dict[tuple, ReceiptUse] = {}
     voided, reversals = [], []
+    electronic: dict[str, list] = {}  # method → the day's payments with their transaction numbers
 
     def method_total(method: str) -> MethodTotal:
         if method not in methods:
@@ -262,6 +263,10 @@ def daily_report(community_id, day: date) -> dict:
                 "reason": p.reason or "",
             })
         else:  # a payment of the day, valid or reversed since: its money came in today
+            if p.method != "cash":
+                electronic.setdefault(p.method, []).append({
+                    "receipt_no": p.receipt_no, "at": p.paid_at, "house": _house_text(p, everywhere),
+                    "amount": p.amount, "reference": p.reference or "", "cashier": p.cashier_name})
             cell = cells.get((key, p.method))
             if cell is None:
                 cell = cells[(key, p.method)] = CashierMethod(cashier=p.cashier_name, method=p.method,
@@ -287,6 +292,11 @@ def daily_report(community_id, day: date) -> dict:
         "net_prepaid": total.prepaid + reversed_.prepaid,
         "receipts": sorted(uses.values(), key=lambda u: (u.cashier, u.community, u.first)),
         "voided": voided, "reversals": reversals,
+        # per electronic method, to tick off against the merchant's statement (payments without a number flagged)
+        "electronic": [{"method": m, "method_label": str(PAY_METHODS.get(m, m)), "rows": electronic[m],
+                        "total": sum((r["amount"] for r in electronic[m]), Decimal("0.00")),
+                        "missing": sum(1 for r in electronic[m] if not r["reference"])}
+                       for m in sorted(electronic, key=lambda m: METHOD_ORDER.get(m, 99))],
     }
 
 
@@ -466,6 +476,8 @@ def daily_workbook(report: dict) -> bytes:
                v["cashier"], v["by"], mask_text(v["reason"])] for v in report["voided"]]
     reversals = [[x["receipt_no"], x["at"], x["original_no"], x["original_at"], x["house"], x["method_label"],
                   x["amount"], x["by"], mask_text(x["reason"])] for x in report["reversals"]]
+    matching = [[e["method_label"], r["receipt_no"], r["at"], r["house"], r["amount"], r["reference"], r["cashier"]]
+                for e in report["electronic"] for r in e["rows"]]
     return write_workbook([
         Sheet(title=gettext("Day totals"), headers=[gettext("Item"), gettext("Value")], rows=summary),
         Sheet(title=gettext("By cashier and method"),
@@ -487,6 +499,10 @@ def daily_workbook(report: dict) -> bytes:
                        gettext("Receipt's time"), gettext("House"), gettext("Payment method"),
                        gettext("Amount (yuan)"), gettext("Reversed by"), gettext("Reason")],
               rows=reversals, text_columns=[0, 2]),
+        Sheet(title=gettext("Electronic payments"),
+              headers=[gettext("Payment method"), gettext("Receipt no."), gettext("Time"), gettext("House"),
+                       gettext("Amount (yuan)"), gettext("Transaction number"), gettext("Cashier")],
+              rows=matching, text_columns=[1, 5]),
     ])
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core import clock
+from app.billing.tender import check_tender
 from app.billing.models import (AREA_BASES, CYCLE_MONTHS, CYCLES, FEE_METHODS, PAY_METHODS, AccountEntry,
                                 BillingRun, BillLine, FeeItem, FeeItemBuilding, FundAccount, FundApplicationEvent,
                                 FundEntry, HouseAccount, Payment, PaymentLine, PublicEntry, ReceiptSequence)
@@ -50,6 +51,9 @@ LABELS = {
     "due_days": _l("Days to pay"),
     "active": _l("In use"),
     "remark": _l("Remark"),
+    "tendered": _l("Cash tendered"),
+    "change_given": _l("Change given"),
+    "reference": _l("Transaction number"),
     "period": _l("Billing period"),
     "state": _l("State"),
     "line_count": _l("Lines"),
@@ -599,7 +603,7 @@ def _another_cashier_was_first() -> ConcurrentChange:
 
 def pay(house_id, line_ids, method: str, actor: Actor, *, expected_amount=None, prepay=None,
         use_balance: bool = False, payer_name: str | None = None, remark: str = "", community_id=None,
-        waive_late_fees: bool = False, now: datetime | None = None) -> Payment:
+        waive_late_fees: bool = False, tendered=None, reference=None, now: datetime | None = None) -> Payment:
     """收款: pay the chosen unpaid lines of one house (and/or pre-pay into its balance) by one method.
 
     expected_amount is what the cashier saw and takes: it must equal the chosen lines − the balance used
@@ -654,13 +658,16 @@ def pay(house_id, line_ids, method: str, actor: Actor, *, expected_amount=None, 
                 "balance %(used)s, pre-payment %(prepay)s). Nothing was recorded.", given=f"{expected:.2f}",
                 due=f"{amount:.2f}", lines=f"{lines_amount:.2f}", used=f"{balance_used:.2f}",
                 prepay=f"{prepay_amount:.2f}")})
+    given, change, reference = check_tender(errors, method, amount, tendered, reference)
+    raise_if(errors)
     # the lines first: if another cashier took one of them a moment ago, stop before anything else
     payment = Payment(community_id=house.community_id, house_id=house.id, year=now.year, serial=0,
                       receipt_no=f"TMP-{uuid.uuid4().hex[:16]}", kind="payment",
                       payer_name=(payer_name or "").strip()[:100] or current_owner_names([house.id]).get(house.id, ""),
                       method=method, amount=amount, lines_amount=lines_amount, prepaid=prepay_amount,
                       balance_used=balance_used, cashier_id=actor.id, cashier_name=actor.name, paid_at=now,
-                      state="valid", remark=(remark or "").strip() or None)
+                      state="valid", remark=(remark or "").strip() or None, tendered=given,
+                      change_given=change, reference=reference)
     db.session.add(payment)
     try:
         db.session.flush()

@@ -152,9 +152,11 @@ class PaymentView(PMModelView):
     list_columns = ["receipt_no", "paid_at", "house", "payer_name", "amount", "method", "cashier_name", "state",
                     "kind"]
     show_columns = ["receipt_no", "kind", "state", "paid_at", "house", "payer_name", "lines_amount", "balance_used",
-                    "prepaid", "amount", "method", "cashier_name", "remark", "reason", "undone_by", "undone_at",
+                    "prepaid", "amount", "method", "tendered", "change_given", "reference", "cashier_name", "remark",
+                    "reason", "undone_by", "undone_at",
                     "reversal_of", "print_count", "reprint_count"]
-    search_columns = ["receipt_no", "house", "payer_name", "paid_at", "method", "cashier_name", "state", "kind"]
+    search_columns = ["receipt_no", "house", "payer_name", "paid_at", "method", "reference", "cashier_name", "state",
+                      "kind"]
     add_columns = edit_columns = search_columns  # (no add or edit page: the counter makes receipts)
     base_order = ("id", "desc")
     show_template = "billing/receipt_show.html"
@@ -283,7 +285,8 @@ class CounterView(BaseView):
                                    expected_amount=form.get("amount", ""), prepay=form.get("prepay", ""),
                                    use_balance=form.get("use_balance") == "1", payer_name=form.get("payer_name"),
                                    remark=form.get("remark", ""),
-                                   waive_late_fees=form.get("waive_late_fees") == "1")
+                                   waive_late_fees=form.get("waive_late_fees") == "1",
+                                   tendered=form.get("tendered"), reference=form.get("reference"))
         except RuleViolation as exc:
             db.session.rollback()
             flash_errors(exc.errors)
@@ -293,6 +296,10 @@ class CounterView(BaseView):
         db.session.commit()
         flash(gettext("Payment recorded: receipt %(no)s, %(amount)s.", no=payment.receipt_no,
                       amount=format_money(payment.amount)), "success")
+        if payment.change_given:
+            flash(gettext("Change to give back: %(change)s (tendered %(tendered)s).",
+                          change=format_money(payment.change_given), tendered=format_money(payment.tendered)),
+                  "warning")
         return redirect(url_for("PaymentView.show", pk=payment.id))
 
     @expose("/undo/<int:pk>/<how>", methods=["POST"])

@@ -345,7 +345,7 @@ def test_daily_workbook_holds_the_same_totals(app, day):
     with app.test_request_context():
         report = reports.daily_report(day["community"], DAY)
         wb = load_workbook(io.BytesIO(reports.daily_workbook(report)))
-    assert wb.sheetnames == ["汇总", "按收费员和付款方式", "按付款方式", "票据使用", "作废收据", "红冲"]
+    assert wb.sheetnames == ["汇总", "按收费员和付款方式", "按付款方式", "票据使用", "作废收据", "红冲", "电子支付"]
     summary = {r[0]: r[1] for r in _sheet(wb, "汇总")[1:]}
     assert summary["小区"] == "翠湖花园"
     assert summary["实收金额（元）"] == 2622.31 and summary["净收款（元）"] == 2411.98
