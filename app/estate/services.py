@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, or_, select
 
+from app.core import clock
 from app.core.rules import (
     RuleViolation,
     check_area,
@@ -382,6 +383,11 @@ def transfer(house: House, new_owners: list[tuple], on_date, reason: str = "", c
         errors["owner"] = gettext("Please choose the new owner.")
     if on_date is None:
         errors["started_on"] = gettext("%(label)s must not be empty.", label=_label("started_on"))
+    elif on_date > clock.today():
+        # a transfer takes effect on its date: the new owner is not 现业主 before it
+        errors["started_on"] = gettext(
+            "The transfer date %(date)s is in the future: record the transfer on the day it takes effect.",
+            date=on_date.isoformat())
     shares = []
     for _owner, share in new_owners:
         value = check_share(errors, {"share": share})

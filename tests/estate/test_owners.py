@@ -11,7 +11,7 @@ from app.estate.models import House, Owner, Ownership, Resident
 from app.estate.services import prepare_person, transfer_to
 from app.extensions import db
 from app.security import roles
-from tests.conftest import resident_id
+from tests.conftest import flashes, resident_id
 
 ZS_ID = resident_id("19850312", "330106", "123")
 ZS_PHONE = "13812345678"
@@ -339,3 +339,20 @@ def test_the_vehicle_lists_own_search_finds_part_of_a_plate(app, login_as, owner
     html = c.get("/vehicles/list/", query_string={"_flt_0_plate": query}).get_data(True)
     assert ("浙A4T0KF" in html) is found
     assert "沪C77777" not in html
+
+
+@pytest.mark.moment("2026-12-02 10:00")
+def test_a_transfer_in_the_future_is_refused_the_owner_stays(app, login_as, owners):
+    c = login_as(roles.SERVICE)
+    form = {"id_type": "resident_id", "id_number": resident_id("19920505", "110105", "456"), "name": "孙七",
+            "phone": "", "on_date": "2026-12-20", "certificate_no": "", "reason": "买卖"}
+    html = c.post(f"/transfer/{owners['h1']}", data=form, follow_redirects=True).get_data(True)
+    assert "过户日期 2026-12-20 晚于今天" in html, flashes(html)
+    with app.app_context():
+        current = db.session.scalars(select(Ownership).where(Ownership.house_id == owners["h1"],
+                                                             Ownership.ended_on.is_(None))).all()
+        assert [r.owner.name for r in current] == ["张三"]
+    # on the day itself it is recorded
+    html = c.post(f"/transfer/{owners['h1']}", data=dict(form, on_date="2026-12-02"),
+                  follow_redirects=True).get_data(True)
+    assert "过户已完成" in html
