@@ -398,8 +398,14 @@ class OwnerView(_ArchiveView):
     excel_endpoint = "ExportView.owners"  # the owner export with houses and ownership, from the list's search
 
 
+# History that is never deleted, by anyone: who owned, lived in, held a card of or moved in and out of a house.
+# A wrong row is corrected by editing it (the 操作日志 keeps what it said before, and who changed it and when).
+HISTORY_PERMISSIONS = ["can_list", "can_show", "can_add", "can_edit"]
+
+
 class OwnershipView(_ArchiveView):
     datamodel = SQLAInterface(Ownership)
+    base_permissions = HISTORY_PERMISSIONS
     route_base = "/ownerships"
     list_title = _l("Ownership")
     add_title = _l("Add ownership")
@@ -418,6 +424,7 @@ class OwnershipView(_ArchiveView):
 
 class ResidentView(_ArchiveView):
     datamodel = SQLAInterface(Resident)
+    base_permissions = HISTORY_PERMISSIONS
     route_base = "/residents"
     list_title = _l("Residents")
     add_title = _l("Add resident")
@@ -480,6 +487,7 @@ class VehicleView(_ArchiveView):
 
 class AccessCardView(_ArchiveView):
     datamodel = SQLAInterface(AccessCard)
+    base_permissions = HISTORY_PERMISSIONS
     route_base = "/access-cards"
     list_title = _l("Access cards and keys")
     add_title = _l("Issue a card or key")
@@ -499,6 +507,7 @@ class AccessCardView(_ArchiveView):
 
 class MoveRecordView(_ArchiveView):
     datamodel = SQLAInterface(MoveRecord)
+    base_permissions = HISTORY_PERMISSIONS
     route_base = "/move-records"
     list_title = _l("Move in / move out")
     add_title = _l("Record a move")

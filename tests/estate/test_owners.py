@@ -356,3 +356,16 @@ def test_a_transfer_in_the_future_is_refused_the_owner_stays(app, login_as, owne
     html = c.post(f"/transfer/{owners['h1']}", data=dict(form, on_date="2026-12-02"),
                   follow_redirects=True).get_data(True)
     assert "过户已完成" in html
+
+
+@pytest.mark.parametrize("role", [roles.SERVICE, roles.ARCHIVES, roles.MANAGER, roles.ADMIN])
+def test_no_one_deletes_ownership_residents_cards_or_moves_history(app, login_as, owners, role):
+    c = login_as(role)
+    with app.app_context():
+        ownership = db.session.scalars(select(Ownership).where(Ownership.house_id == owners["h1"])).first().id
+    html = c.get(f"/houses/show/{owners['h1']}").get_data(True)
+    for route in ("ownerships", "residents", "access-cards", "move-records"):
+        assert f"/{route}/delete/" not in html, route
+    c.post(f"/ownerships/delete/{ownership}")
+    with app.app_context():
+        assert db.session.get(Ownership, ownership) is not None
