@@ -2,6 +2,7 @@
 a late payer's arrears counted in the month paid), pre-payments, 公共收益 and 维修基金; the poster's text, Excel,
 and who may see it."""
 import io
+import os
 import subprocess
 from datetime import date, datetime
 from decimal import Decimal
@@ -90,3 +91,30 @@ def test_the_poster_and_the_excel_file(app, fees, login_as, tmp_path):
     assert "780.99" in login_as(roles.COMMITTEE).get(
         f"/disclosure/?month=2026-11&community={fees['community']}").get_data(as_text=True)
     assert login_as(roles.ENGINEER).get("/disclosure/").status_code in (302, 403)
+
+
+def test_the_poster_fits_one_page_with_a_busy_month(app, fees):
+    """The longest realistic month: every fee item of a community, every kind of 公共收益 and expense, and every
+    kind of fund movement. The office's name, the date and the seal box stay on the poster's one page."""
+    from pypdf import PdfReader
+
+    from app.billing import printing
+
+    _month(app, fees)
+    with app.test_request_context():
+        d = disclosure.monthly(fees["community"], 2026, 11)
+        d["fees"] = [(name, Decimal("12345.67")) for name in (
+            "物业服务费", "停车费", "水费", "电梯运行费", "公摊电费", "生活垃圾清运费", "二次供水加压费", "装修垃圾清运费")]
+        for kind, names in (("income", ("广告位出租", "场地租赁", "公共区域停车", "公共设施使用（快递柜、充电桩、售货机）",
+                                        "基站租赁", "其他收入")),
+                            ("expense", ("公共部位维修", "业委会经费", "公共收益审计费", "节日氛围布置"))):
+            d["public"][kind]["lines"] = [{"label": n, "amount": Decimal("1234.56")} for n in names]
+        d["fund"]["lines"] = [{"kind": k, "label": label, "amount": Decimal("9999.99")} for k, label in (
+            ("deposit", "首期缴存"), ("top_up", "续筹"), ("interest", "银行结息"), ("use", "使用支出"))]
+        resp = printing.disclosure_response(d)
+    reader = PdfReader(io.BytesIO(resp.data))
+    if os.environ.get("PM_KEEP_PDF"):
+        open(os.environ["PM_KEEP_PDF"], "wb").write(resp.data)
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "盖章处" in text.replace(" ", "") and "物业服务中心" in text
