@@ -2,6 +2,7 @@
 request commits, a parser of a page's forms and links, and the targets found in the app itself (its
 ModelViews, its other routes, its REST APIs), so that areas to come are fuzzed without a list kept here."""
 import json
+import logging
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy import event
+from werkzeug.datastructures import MultiDict
 
 HUGE = "9" * 23  # > 2^63: no integer column holds it
 MISSING = "999999999"  # an id of the right size that names no record
@@ -109,6 +111,18 @@ def _app_frame(exc) -> str:
     return f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}{where}"
 
 
+class ErrorCatcher(logging.Handler):
+    """The exceptions the app logged (its error page and FAB's "Fatal error" log them, then answer 500)."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.errors: list[BaseException] = []
+
+    def emit(self, record):
+        if record.exc_info and record.exc_info[1] is not None:
+            self.errors.append(record.exc_info[1])
+
+
 @dataclass
 class Fuzzer:
     """Sends a request, then checks: no 5xx (TESTING propagates the exception: that is a 5xx too) and, when
@@ -118,12 +132,19 @@ class Fuzzer:
     recorder: WriteRecorder
     findings: list = field(default_factory=list)
     requests: int = 0
+    catcher: ErrorCatcher = field(default_factory=ErrorCatcher)
+    sent: list = field(default_factory=list)
 
     def send(self, client, method, url, what, must_refuse=True, formula=None, **kwargs):
         from app.extensions import db
 
         self.recorder.take()
+        self.catcher.errors = []
         self.requests += 1
+        self.sent.append((method, url, what))
+        for key in ("data", "query_string"):
+            if isinstance(kwargs.get(key), list):
+                kwargs[key] = MultiDict(kwargs[key])
         try:
             resp = client.open(url, method=method, **kwargs)
             status, error = resp.status_code, None
@@ -133,7 +154,9 @@ class Fuzzer:
                 db.session.rollback()
         writes = self.recorder.take()
         if status >= 500:
-            body = error or resp.get_data(as_text=True)[:200]
+            if error is None and self.catcher.errors:
+                error = _app_frame(self.catcher.errors[-1])
+            body = error or " ".join(resp.get_data(as_text=True)[:200].split())
             self.findings.append(Finding("5xx", method, url, what, f"{status} {body}"))
         elif writes and must_refuse:
             tables = sorted({w[0] for w in writes})
@@ -145,6 +168,7 @@ class Fuzzer:
 
 def short(value) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = text.replace("\x00", "\\0").replace("\n", "\\n")
     return text if len(text) <= 40 else text[:20] + f"…({len(text)} chars)"
 
 
