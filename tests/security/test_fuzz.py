@@ -209,7 +209,7 @@ FILE_PARTS = ("pdf", "export", "print", "poster", "owner_card", "roster", "templ
 def _crawl(app, client):
     """The app's pages a role can open: every GET route without arguments, each ModelView's first record,
     and the pages (with arguments) their links lead to. Returns [(url, html)]."""
-    seen, pages = set(), []
+    seen, pages, endpoints_seen = set(), [], set()
 
     def visit(url):
         if url in seen or len(seen) > 400:
@@ -237,6 +237,9 @@ def _crawl(app, client):
                 continue
             if fuzz.is_crud(endpoint) and not endpoint.endswith((".list", ".show")):
                 continue
+            if endpoint in endpoints_seen:  # one page per route: its forms and links are alike
+                continue
+            endpoints_seen.add(endpoint)
             visit(link.split("#")[0] if not fuzz.query_params(link) or endpoint.endswith(".show")
                   else link.split("?")[0])
     return pages
