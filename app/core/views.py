@@ -161,6 +161,8 @@ class SafeModelViewMixin:
     - FAB's /action/<name>/<pk> and /action_post look the action up without checking it exists, and hand the
       action the records without checking they exist (a 500 for either): an action the view has not, or an
       id that names no record, answers 404 with a Chinese message instead.
+    - FAB sorts a list (and a show page's related lists) by the column ?_oc_<View>= names without checking it
+      is one the list offers (a 500): any other answers 400.
     """
 
     download = None
@@ -175,6 +177,12 @@ class SafeModelViewMixin:
         if not ids or any(self.datamodel.get(pk) is None for pk in ids):
             flash(gettext("The chosen record does not exist or has been deleted."), "danger")
             abort(404)
+
+    def _get_list_widget(self, **kwargs):
+        column = kwargs.get("order_column")
+        if column and column not in (self.order_columns or ()) and column != (self.base_order or ("",))[0]:
+            abort(400)
+        return super()._get_list_widget(**kwargs)
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):

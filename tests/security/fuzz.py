@@ -5,6 +5,7 @@ import json
 import logging
 import re
 import traceback
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
@@ -91,6 +92,37 @@ def params_hold(writes, value: str) -> bool:
     return any(v == value for _t, _s, p in writes for v in values(p))
 
 
+def params_store(writes, value: str, inside=False) -> bool:
+    """Whether one of the writes stored `value`: as typed (`inside`: also inside a longer text), or as the
+    date or number it reads as (a driver may bind a date or a Decimal)."""
+    from decimal import Decimal, InvalidOperation
+
+    def values(params):
+        if isinstance(params, dict):
+            params = list(params.values())
+        if isinstance(params, (list, tuple)):
+            out = []
+            for p in params:
+                out.extend(values(p))
+            return out
+        return [params]
+
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = None
+    for _t, _s, params in writes:
+        for v in values(params):
+            if isinstance(v, str) and (value in v if inside else v.strip() == value):
+                return True
+            if hasattr(v, "isoformat") and v.isoformat().startswith(value):
+                return True
+            if number is not None and isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) \
+                    and Decimal(str(v)) == number:
+                return True
+    return False
+
+
 # --- requests ----------------------------------------------------------------------------------------------
 
 @dataclass
@@ -134,8 +166,11 @@ class Fuzzer:
     requests: int = 0
     catcher: ErrorCatcher = field(default_factory=ErrorCatcher)
     sent: list = field(default_factory=list)
+    seconds: float = 0.0
 
-    def send(self, client, method, url, what, must_refuse=True, formula=None, **kwargs):
+    def send(self, client, method, url, what, must_refuse=True, formula=None, refused_value=None, **kwargs):
+        """`must_refuse`: nothing may be written; with `refused_value` instead, that value may not be stored
+        (a form whose other fields are sound may save them, when the hostile field is one it ignores)."""
         from app.extensions import db
 
         self.recorder.take()
@@ -145,6 +180,7 @@ class Fuzzer:
         for key in ("data", "query_string"):
             if isinstance(kwargs.get(key), list):
                 kwargs[key] = MultiDict(kwargs[key])
+        started = time.perf_counter()
         try:
             resp = client.open(url, method=method, **kwargs)
             status, error = resp.status_code, None
@@ -152,16 +188,19 @@ class Fuzzer:
             status, error, resp = 500, _app_frame(exc), None
             with self.app.app_context():
                 db.session.rollback()
+        self.seconds += time.perf_counter() - started
         writes = self.recorder.take()
         if status >= 500:
             if error is None and self.catcher.errors:
                 error = _app_frame(self.catcher.errors[-1])
             body = error or " ".join(resp.get_data(as_text=True)[:200].split())
             self.findings.append(Finding("5xx", method, url, what, f"{status} {body}"))
-        elif writes and must_refuse:
+        elif writes and (refused_value is not None and params_store(writes, refused_value)
+                         or refused_value is None and must_refuse):
             tables = sorted({w[0] for w in writes})
-            self.findings.append(Finding("write", method, url, what, f"{status}, wrote {', '.join(tables)}"))
-        elif writes and formula is not None and not params_hold(writes, formula):
+            stored = f" ({writes[0][1][:80]} {str(writes[0][2])[:200]})" if refused_value is not None else ""
+            self.findings.append(Finding("write", method, url, what, f"{status}, wrote {', '.join(tables)}{stored}"))
+        elif writes and formula is not None and not params_store(writes, formula, inside=True):
             self.findings.append(Finding("formula", method, url, what, f"{status}, stored altered"))
         return resp
 
@@ -336,9 +375,15 @@ def url_with(rule, value_for_int=HUGE, value_for_str="x") -> str:
     """The rule's URL with every argument filled: ints with `value_for_int`, others with `value_for_str`."""
     url = rule.rule
     for name, conv in rule._converters.items():
-        value = value_for_int if type(conv).__name__ == "IntegerConverter" else value_for_str
+        value = value_for_int if is_int(conv) else value_for_str
         url = re.sub(r"<[^>]*\b" + re.escape(name) + ">", value, url)
     return url
+
+
+def is_int(converter) -> bool:
+    from werkzeug.routing import IntegerConverter
+
+    return isinstance(converter, IntegerConverter)
 
 
 def match(app, url: str, method="GET"):

@@ -82,3 +82,12 @@ def test_a_real_action_on_real_records_still_works(app, admin, estate):
     assert resp.status_code == 200
     assert resp.mimetype == "application/pdf"
 
+
+
+def test_a_list_sorted_by_a_column_it_does_not_offer_answers_400(admin, estate):
+    assert admin.get("/communities/list/?_oc_CommunityView=name&_od_CommunityView=asc").status_code == 200
+    for column in ("=HYPERLINK(1)", "9" * 23, "address"):
+        resp = admin.get(f"/communities/list/?_oc_CommunityView={column}&_od_CommunityView=asc")
+        assert resp.status_code == 400, column
+        assert "无法识别此请求" in resp.get_data(as_text=True)
+    assert admin.get("/roles/list/?_oc_RoleModelView=nope&_od_RoleModelView=desc").status_code == 400
