@@ -26,6 +26,8 @@ from app.core.rules import RuleViolation
 from app.core.validators import date_errors
 from app.extensions import db
 
+MAX_API_PAGE = 1_000_000  # an API list's page number at most (page × page size stays a 64-bit offset)
+
 AUDIT_ACTIONS = {
     "create": _l("Created"),
     "update": _l("Updated"),
@@ -339,6 +341,17 @@ class PMModelRestApi(ModelRestApi):
                 message = gettext("The list cannot be sorted by %(label)s.", label=label)
             raise InvalidOrderByColumnFABException(message)
         return super()._handle_order_args(rison_args)
+
+    def get_list_headless(self, **kwargs):
+        """`page` a whole number from 0 (the database refuses a negative offset, a 500 on PostgreSQL, and
+        one beyond 64 bits), `page_size` a whole number (FAB caps it): anything else answers 400."""
+        args = kwargs.get("rison") or {}
+        page, size = args.get("page", 0), args.get("page_size", self.page_size)
+        whole = all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in (page, size))
+        if not whole or not 0 <= (page or 0) <= MAX_API_PAGE or abs(size or 0) > MAX_API_PAGE:
+            return self.response_400(message=gettext("The page must be a whole number from 0 to %(max)d.",
+                                                     max=MAX_API_PAGE))
+        return super().get_list_headless(**kwargs)
 
     def _check(self, item, pk=None):
         with db.session.no_autoflush:  # the changed record is not written before its rules have been checked

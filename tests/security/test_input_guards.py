@@ -91,3 +91,16 @@ def test_a_list_sorted_by_a_column_it_does_not_offer_answers_400(admin, estate):
         assert resp.status_code == 400, column
         assert "无法识别此请求" in resp.get_data(as_text=True)
     assert admin.get("/roles/list/?_oc_RoleModelView=nope&_od_RoleModelView=desc").status_code == 400
+
+
+def test_an_api_page_that_is_negative_or_not_a_number_answers_400(admin, estate):
+    import prison
+
+    assert admin.get("/api/v1/community/", query_string={"q": prison.dumps({"page": 0, "page_size": 5})}
+                     ).status_code == 200
+    for args in ({"page": -1, "page_size": -1}, {"page": -1}, {"page": 10**30}, {"page_size": 10**30}):
+        resp = admin.get("/api/v1/community/", query_string={"q": prison.dumps(args)})
+        assert resp.status_code == 400, args
+        assert "页码" in resp.get_json()["message"]
+    for args in ({"page": "x"}, {"page_size": "x"}):  # FAB's own schema check of q refuses these
+        assert admin.get("/api/v1/community/", query_string={"q": prison.dumps(args)}).status_code == 400
