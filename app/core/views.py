@@ -162,7 +162,7 @@ class SafeModelViewMixin:
       answers 404) and no can_download permission is created.
     - FAB's /action/<name>/<pk> and /action_post look the action up without checking it exists, and hand the
       action the records without checking they exist (a 500 for either): an action the view has not, or an
-      id that names no record, answers 404 with a Chinese message instead.
+      id that names no record the view lists (its base filters apply), answers 404 with a Chinese message.
     - FAB sorts a list (and a show page's related lists) by the column ?_oc_<View>= names without checking it
       is one the list offers (a 500): any other answers 400.
     """
@@ -176,7 +176,7 @@ class SafeModelViewMixin:
 
     def _records_must_exist(self, pks) -> None:
         ids = parse_ids(pks)
-        if not ids or any(self.datamodel.get(pk) is None for pk in ids):
+        if not ids or any(self.datamodel.get(pk, self._base_filters) is None for pk in ids):
             flash(gettext("The chosen record does not exist or has been deleted."), "danger")
             abort(404)
 
