@@ -2,12 +2,15 @@
 
 A POST, PUT or PATCH must send one JSON object (`{...}`), nested no deeper than MAX_DEPTH. Anything else
 (`null`, `[]`, `"x"`, `1`, text that is not JSON, JSON nested thousands deep, which makes Python's parser
-raise RecursionError) answers 400 with a Chinese message; nothing is read from the database or written.
+raise RecursionError, a NUL character in a key or a string) answers 400 with a Chinese message; nothing is
+read from the database or written.
 The parsed body stays cached on the request, so the view does not parse it again.
 """
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
+
+from app.core.web import NUL_MESSAGE
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 MAX_DEPTH = 16  # an object of lists of objects is 3 deep; no client of ours sends more
@@ -27,7 +30,25 @@ def body_problem():
         return _l("The request body must be one JSON object, such as {\"name\": \"…\"}.")
     if _depth(body) > MAX_DEPTH:
         return _l("The request body is nested too deeply.")
+    if _holds_nul(body):
+        return NUL_MESSAGE
     return None
+
+
+def _holds_nul(value) -> bool:
+    """Whether a key or a string anywhere in a parsed JSON value (already known to be shallow) holds NUL."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _depth(value) -> int:

@@ -8,7 +8,7 @@ check and answers 422 with the same messages.
 import json
 from decimal import Decimal, InvalidOperation
 
-from flask import flash, request
+from flask import abort, flash, request
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.security.decorators import permission_name
@@ -19,12 +19,14 @@ from sqlalchemy import inspect as sa_inspect
 
 from app.core.audit import table_label
 from app.core.formatting import format_datetime
-from app.core.ids import too_large
+from app.core.ids import parse_ids, too_large
 from app.core.redirects import safe_next
 from app.core.models import AuditLog
 from app.core.rules import RuleViolation
 from app.core.validators import date_errors
 from app.extensions import db
+
+MAX_API_PAGE = 1_000_000  # an API list's page number at most (page × page size stays a 64-bit offset)
 
 AUDIT_ACTIONS = {
     "create": _l("Created"),
@@ -152,15 +154,52 @@ def _with_rules(form_cls, view):
     return RuledForm
 
 
-class NoFileDownload:
-    """Put before ModelView in a view's bases: FAB's ModelView serves attachments at /download/<filename> from
-    UPLOAD_FOLDER, which this app has not (a 500). No record of ours has a file column, so the route is not
-    made at all (a name without a route answers 404) and no can_download permission is created."""
+class SafeModelViewMixin:
+    """Put before ModelView in every view's bases (ours and FAB's security views).
+
+    - FAB's ModelView serves attachments at /download/<filename> from UPLOAD_FOLDER, which this app has not
+      (a 500). No record of ours has a file column, so the route is not made at all (a name without a route
+      answers 404) and no can_download permission is created.
+    - FAB's /action/<name>/<pk> and /action_post look the action up without checking it exists, and hand the
+      action the records without checking they exist (a 500 for either): an action the view has not, or an
+      id that names no record the view lists (its base filters apply), answers 404 with a Chinese message.
+    - FAB sorts a list (and a show page's related lists) by the column ?_oc_<View>= names without checking it
+      is one the list offers (a 500): any other answers 400.
+    """
 
     download = None
 
+    def _action_must_exist(self, name) -> None:
+        if name not in (self.actions or {}):
+            flash(gettext("This page has no such action."), "danger")
+            abort(404)
 
-class PMModelView(NoFileDownload, ModelView):
+    def _records_must_exist(self, pks) -> None:
+        ids = parse_ids(pks)
+        if not ids or any(self.datamodel.get(pk, self._base_filters) is None for pk in ids):
+            flash(gettext("The chosen record does not exist or has been deleted."), "danger")
+            abort(404)
+
+    def _get_list_widget(self, **kwargs):
+        column = kwargs.get("order_column")
+        if column and column not in (self.order_columns or ()) and column != (self.base_order or ("",))[0]:
+            abort(400)
+        return super()._get_list_widget(**kwargs)
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        self._action_must_exist(name)
+        self._records_must_exist([pk])
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        self._action_must_exist(request.form.get("action", ""))
+        self._records_must_exist(request.form.getlist("rowid"))
+        return super().action_post()
+
+
+class PMModelView(SafeModelViewMixin, ModelView):
     """ModelView with the house rules: service checks, protected deletes."""
 
     rule_check = None  # callable(values, pk) -> {field: message}
@@ -303,6 +342,17 @@ class PMModelRestApi(ModelRestApi):
             raise InvalidOrderByColumnFABException(message)
         return super()._handle_order_args(rison_args)
 
+    def get_list_headless(self, **kwargs):
+        """`page` a whole number from 0 (the database refuses a negative offset, a 500 on PostgreSQL, and
+        one beyond 64 bits), `page_size` a whole number (FAB caps it): anything else answers 400."""
+        args = kwargs.get("rison") or {}
+        page, size = args.get("page", 0), args.get("page_size", self.page_size)
+        whole = all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in (page, size))
+        if not whole or not 0 <= (page or 0) <= MAX_API_PAGE or abs(size or 0) > MAX_API_PAGE:
+            return self.response_400(message=gettext("The page must be a whole number from 0 to %(max)d.",
+                                                     max=MAX_API_PAGE))
+        return super().get_list_headless(**kwargs)
+
     def _check(self, item, pk=None):
         with db.session.no_autoflush:  # the changed record is not written before its rules have been checked
             self._check_rules(item, pk)
@@ -442,7 +492,7 @@ class PMModelRestApi(ModelRestApi):
         return self._guarded(super().delete_headless, pk)
 
 
-class AuditLogView(NoFileDownload, ModelView):
+class AuditLogView(SafeModelViewMixin, ModelView):
     """管理员/项目经理: list and filter the audit log. Read-only."""
 
     datamodel = SQLAInterface(AuditLog)

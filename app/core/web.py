@@ -48,6 +48,8 @@ ERROR_TEXTS = {
     503: _l("The service is not available right now. Please try again later."),
 }
 
+NUL_MESSAGE = _l("The request contains a NUL character, which no field accepts. Remove it and try again.")
+
 
 def database_state() -> tuple[bool, str]:
     try:
@@ -136,6 +138,16 @@ def init_app(app) -> None:
         for key, value in request.args.items():
             if key.startswith(("page_", "psize_")) and (not value.isdigit() or len(value) > 9):
                 abort(400)
+
+    @app.before_request
+    def _no_nul_characters():
+        # NUL is never typed by a user; PostgreSQL refuses it in text columns (a 500), so it is refused here
+        # in every query argument, form field and path part (JSON bodies: app/core/api_guard.py)
+        values = [*request.args.items(multi=True), *(request.view_args or {}).items()]
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.is_json:
+            values += request.form.items(multi=True)
+        if any("\x00" in key or (isinstance(value, str) and "\x00" in value) for key, value in values):
+            return _error_page(400, message=NUL_MESSAGE)
 
     @app.before_request
     def _pk_must_be_a_record_number():

@@ -20,7 +20,7 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from app.core.formatting import format_datetime
-from app.core.views import NoFileDownload
+from app.core.views import SafeModelViewMixin
 from app.security.labels import permission_label, permissions_text
 from app.security.passwords import MIN_LENGTH
 
@@ -33,7 +33,7 @@ def _names(items) -> str:
     return "、".join(str(getattr(item, "name", item)) for item in (items or []))
 
 
-class PMUserDBModelView(NoFileDownload, UserDBModelView):
+class PMUserDBModelView(SafeModelViewMixin, UserDBModelView):
     class_permission_name = "UserDBModelView"  # keep FAB's permission names
     list_columns = ["last_name", "first_name", "username", "email", "active", "roles", "last_login"]  # 姓 before 名
     formatters_columns = {
@@ -73,7 +73,7 @@ def _permission_views():
     return sm.session.query(sm.permissionview_model).order_by(sm.permissionview_model.id)
 
 
-class RoleModelView(NoFileDownload, FABRoleModelView):
+class RoleModelView(SafeModelViewMixin, FABRoleModelView):
     list_widget = ListWidget
     show_widget = ShowWidget
     label_columns = {**FABRoleModelView.label_columns, "user": _l("Users"), "groups": _l("Groups")}
@@ -86,7 +86,7 @@ class RoleModelView(NoFileDownload, FABRoleModelView):
     }
 
 
-class UserGroupModelView(NoFileDownload, FABUserGroupModelView):
+class UserGroupModelView(SafeModelViewMixin, FABUserGroupModelView):
     label_columns = {"name": _l("Name"), "label": _l("Label"), "description": _l("Group description"),
                      "users": _l("Users"), "roles": _l("Roles")}
     formatters_columns = {"users": _names, "roles": _names}
@@ -100,14 +100,14 @@ class UserStatsChartView(FABUserStatsChartView):
     ]
 
 
-# FAB's permission pages, as they are but without the attachment download (see NoFileDownload)
-class PermissionModelView(NoFileDownload, FABPermissionModelView):
+# FAB's permission pages, as they are but without the attachment download (see SafeModelViewMixin)
+class PermissionModelView(SafeModelViewMixin, FABPermissionModelView):
     pass
 
 
-class ViewMenuModelView(NoFileDownload, FABViewMenuModelView):
+class ViewMenuModelView(SafeModelViewMixin, FABViewMenuModelView):
     pass
 
 
-class PermissionViewModelView(NoFileDownload, FABPermissionViewModelView):
+class PermissionViewModelView(SafeModelViewMixin, FABPermissionViewModelView):
     pass

@@ -74,7 +74,11 @@ def order_id(app, estate, login_as):
 def test_work_order_action_back_stays_on_site(login_as, order_id, back):
     engineer = login_as(roles.ENGINEER)
     # a step the order cannot take (it is not dispatched): refused, then sent "back"
-    location = _location(engineer.post(f"/work-order-actions/{order_id}/complete", data={"back": back}))
+    resp = engineer.post(f"/work-order-actions/{order_id}/complete", data={"back": back})
+    if "\x00" in back:  # a NUL is refused before any view (app/core/web.py): sent nowhere
+        assert resp.status_code == 400
+        return
+    location = _location(resp)
     assert _on_site(location), location
     assert location.endswith(f"/work-orders/show/{order_id}")
 
@@ -91,6 +95,10 @@ def test_login_next_stays_on_site(app, next_url):
     client = app.test_client()
     resp = client.post("/login/", query_string={"next": next_url},
                        data={"username": role_user(roles.SERVICE), "password": PASSWORD})
+    if "\x00" in next_url:  # a NUL is refused before any view (app/core/web.py): sent nowhere
+        assert resp.status_code == 400
+        assert client.get("/login/", query_string={"next": next_url}).status_code == 400
+        return
     location = _location(resp)
     assert _on_site(location), location
     # and once logged in, the login page sends the user on the same way
