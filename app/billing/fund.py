@@ -249,9 +249,9 @@ def plan_deposits(values: dict, today: date | None = None) -> Posting:
         reasons: dict = {}
         for _house, why in skipped:
             reasons[why] = reasons.get(why, 0) + 1
-        raise RuleViolation({"scope": gettext(
-            "No house of this choice gets a posting: %(reasons)s.",
-            reasons="；".join(gettext("%(n)d houses: %(why)s", n=n, why=why) for why, n in reasons.items()))})
+        said = [gettext("%(n)d houses: %(why)s", n=n, why=why) for why, n in reasons.items()]
+        raise RuleViolation({"scope": gettext("No house of this choice gets a posting: %(reasons)s.",
+                                              reasons="；".join(said))})
     text = (values.get("voucher_no") or "").strip() or None
     return Posting(kind, on, text, (values.get("note") or "").strip() or None, rows, skipped)
 
