@@ -41,7 +41,9 @@ def demo_data(app):
 
     with app.app_context():
         security = [t for t in Model.metadata.sorted_tables if t.name.startswith("ab_")]
-        kept = {t: [dict(r._mapping) for r in db.session.execute(select(t))] for t in security}
+        # by id: a user row names the user who created it (ab_user → ab_user), checked row by row on PostgreSQL
+        kept = {t: sorted((dict(r._mapping) for r in db.session.execute(select(t))),
+                          key=lambda row: row.get("id") or 0) for t in security}
     with time_machine.travel(MOMENT, tick=True):
         result = app.test_cli_runner().invoke(args=["pm", "demo", "--households", "12", "--if-empty"])
         assert result.exit_code == 0, result.output
