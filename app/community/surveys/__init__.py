@@ -33,45 +33,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.community.models import (SURVEY_DEPARTMENTS, SURVEY_QUESTION_KINDS, SURVEY_SCALE, SurveyAnswer, SurveyCampaign,
                                   SurveyOption, SurveyQuestion, SurveyResponse, SurveyTemplate, SurveyTemplateEvent)
 from app.community.services import _get, _now, check_plain_text, checked_step, table_actions, table_rule
+from app.community.surveys.common import APPROVERS, CAMPAIGN_RUNNERS, CLERKS, DRAFTERS, LABELS, _label, _require
 from app.core.audit import log_event
 from app.core.formatting import format_date
 from app.core.rules import Actor, ConcurrentChange, RuleViolation, as_id, raise_if
 from app.core.validators import check_date
 from app.estate.models import Building, Community, House
 from app.extensions import db
-from app.security import roles
 
-LABELS = {
-    "name": _l("Name of the questionnaire"),
-    "intro": _l("Introduction printed above the questions"),
-    "state": _l("State"),
-    "created_at": _l("Drafted at"),
-    "created_by_name": _l("Drafted by"),
-    "approved_at": _l("Approved at"),
-    "approved_by_name": _l("Approved by"),
-    "copied_from": _l("Drafted anew from"),
-    "department": _l("Department"),
-    "kind": _l("Kind of question"),
-    "text": _l("Question"),
-    "satisfied_options": _l("Options counted as satisfied (one a line)"),
-    "other_options": _l("Other options (one a line)"),
-    "community": _l("Community"),
-    "template": _l("Questionnaire"),
-    "year": _l("Year"),
-    "half": _l("Half year"),
-    "period_label": _l("Half year"),
-    "starts_on": _l("Starts on"),
-    "ends_on": _l("Ends on"),
-    "closed_at": _l("Ended at"),
-    "house": _l("House number"),
-    "remark": _l("Remark"),
-    "note": _l("Note"),
-    "file": _l("Excel file (.xlsx)"),
-    "campaign": _l("Satisfaction survey"),
-    "source": _l("Entered from"),
-    "entered_at": _l("Entered at"),
-    "entered_by_name": _l("Entered by"),
-}
 HALVES = {1: _l("First half"), 2: _l("Second half")}
 NAME_LIMIT = 60
 INTRO_LIMIT = 500
@@ -80,11 +49,6 @@ OPTION_LIMIT = 50
 MAX_QUESTIONS = 60
 MAX_OPTIONS = 9  # typed as one digit on the entry page
 SATISFIED_SCORE = 4  # 4 满意 and 5 非常满意
-
-DRAFTERS = frozenset({roles.SERVICE, roles.MANAGER, roles.ADMIN})  # the 物业部 drafts the questionnaire
-APPROVERS = frozenset({roles.MANAGER, roles.ADMIN})  # the 项目经理 (项目负责人) approves it
-CAMPAIGN_RUNNERS = APPROVERS  # opens and closes the campaigns
-CLERKS = frozenset({roles.SERVICE, roles.MANAGER, roles.ADMIN})  # enter and import the forms
 
 # The questionnaire's state machine: (from state, action, to state, roles that may do it).
 TEMPLATE_TRANSITIONS: list[tuple[str, str, str, frozenset]] = [
@@ -114,10 +78,6 @@ RATE_DEFINITION = _l("Satisfaction rate = satisfied answers ÷ answers given × 
                      "is the difference from the previous survey of the same community, in percentage points.")
 
 
-def _label(name: str) -> str:
-    return str(LABELS.get(name, name))
-
-
 def _flushed(obj):
     try:
         db.session.flush()
@@ -134,11 +94,6 @@ def _lines(text) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- questionnaires
-
-
-def _require(actor: Actor, allowed: frozenset, message: str) -> None:
-    if not actor.roles & allowed:
-        raise RuleViolation({"": message})
 
 
 def _draft_of(pk, actor: Actor, expected_version: int | None = None) -> SurveyTemplate:
