@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -30,8 +30,11 @@ from sqlalchemy import and_, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.community.models import (SURVEY_DEPARTMENTS, SURVEY_SCALE, SurveyAnswer, SurveyCampaign, SurveyOption,
-                                  SurveyQuestion, SurveyResponse, SurveyTemplate)
-from app.community.services import _get, _now, check_plain_text, table_rule
+                                  SurveyQuestion, SurveyResponse)
+from app.community.services import _get, _now, check_plain_text
+from app.community.surveys.campaign import (CAMPAIGN_ACTIONS, CAMPAIGN_TRANSITIONS, HALVES, campaign_transition,
+                                            campaigns, check_campaign, half_label, half_of, open_campaign,
+                                            previous_campaign)
 from app.community.surveys.common import APPROVERS, CAMPAIGN_RUNNERS, CLERKS, DRAFTERS, LABELS, _label, _require
 from app.community.surveys.questionnaire import (INTRO_LIMIT, MAX_OPTIONS, MAX_QUESTIONS, NAME_LIMIT, NOTE_REQUIRED,
                                                  OPTION_LIMIT, QUESTION_LIMIT, TEMPLATE_ACTIONS, TEMPLATE_TRANSITIONS,
@@ -39,147 +42,17 @@ from app.community.surveys.questionnaire import (INTRO_LIMIT, MAX_OPTIONS, MAX_Q
                                                  copy_template, may_edit, move_question, remove_question,
                                                  save_template, template_actions, transition)
 from app.core.audit import log_event
-from app.core.formatting import format_date
 from app.core.rules import Actor, RuleViolation, raise_if
-from app.core.validators import check_date
-from app.estate.models import Building, Community, House
+from app.estate.models import Building, House
 from app.extensions import db
 
-HALVES = {1: _l("First half"), 2: _l("Second half")}
 SATISFIED_SCORE = 4  # 4 满意 and 5 非常满意
-
-# The campaign's two states: (from state, action, to state), done by CAMPAIGN_RUNNERS.
-CAMPAIGN_TRANSITIONS = [("open", "close", "closed"), ("closed", "reopen", "open")]
-CAMPAIGN_ACTIONS = {"close": _l("End the survey"), "reopen": _l("Reopen the survey")}
 
 RATE_DEFINITION = _l("Satisfaction rate = satisfied answers ÷ answers given × 100%. On the 1–5 scale, 4 "
                      "(satisfied) and 5 (very satisfied) count as satisfied; on a choice question, the options "
                      "marked as satisfied. A question left blank is not an answer and is not counted. A department's "
                      "or a building's rate pools all the answers of its questions or of its households. The change "
                      "is the difference from the previous survey of the same community, in percentage points.")
-
-
-# ---------------------------------------------------------------------------- campaigns
-
-
-def half_label(year: int, half: int) -> str:
-    if half == 1:
-        return gettext("First half of %(year)d", year=year)
-    return gettext("Second half of %(year)d", year=year)
-
-
-def half_of(day: date) -> tuple[int, int]:
-    return day.year, 1 if day.month <= 6 else 2
-
-
-def _as_date(value) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
-def check_campaign(values: dict) -> tuple[dict, dict]:
-    errors: dict = {}
-    clean: dict = {}
-    clean["community"] = _get(Community, values.get("community"))
-    if clean["community"] is None:
-        errors["community"] = gettext("Please choose %(label)s.", label=_label("community"))
-    template = _get(SurveyTemplate, values.get("template"))
-    if template is None:
-        errors["template"] = gettext("Please choose %(label)s.", label=_label("template"))
-    elif template.state != "approved":
-        errors["template"] = gettext("“%(name)s” is %(state)s: only an approved questionnaire can be used.",
-                                     name=template.name, state=template.state_label())
-    clean["template"] = template
-    year, half = values.get("year"), values.get("half")
-    year = int(year) if isinstance(year, str) and year.strip().isdigit() else year
-    half = int(half) if isinstance(half, str) and half.strip().isdigit() else half
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        errors["year"] = gettext("%(label)s must be between %(low)d and %(high)d.", label=_label("year"),
-                                 low=2000, high=2100)
-    if half not in HALVES:
-        errors["half"] = gettext("Please choose %(label)s.", label=_label("half"))
-    clean["year"], clean["half"] = year, half
-    for name in ("starts_on", "ends_on"):
-        clean[name] = _as_date(values.get(name))
-        if clean[name] is None:
-            errors[name] = gettext("%(label)s is not a valid date.", label=_label(name))
-        elif check_date(clean[name], _label(name)):
-            errors[name] = check_date(clean[name], _label(name))
-    if clean["starts_on"] and clean["ends_on"] and clean["ends_on"] < clean["starts_on"]:
-        errors["ends_on"] = gettext("The end (%(end)s) must not be before the start (%(start)s).",
-                                    end=format_date(clean["ends_on"]), start=format_date(clean["starts_on"]))
-    if not errors and clean["community"] is not None:
-        taken = db.session.scalar(select(SurveyCampaign).where(
-            SurveyCampaign.community_id == clean["community"].id, SurveyCampaign.year == year,
-            SurveyCampaign.half == half))
-        if taken is not None:
-            errors["half"] = _one_campaign_message(clean["community"].name, year, half)
-    return errors, clean
-
-
-def _one_campaign_message(community: str, year: int, half: int) -> str:
-    return gettext("%(community)s already has its survey of %(period)s: one survey per community and half year.",
-                   community=community, period=half_label(year, half))
-
-
-def open_campaign(values: dict, actor: Actor, now: datetime | None = None) -> SurveyCampaign:
-    """Open a campaign: community, year, half (1|2), an approved template, starts_on, ends_on."""
-    _require(actor, CAMPAIGN_RUNNERS, gettext("Only the project manager may open or end a survey."))
-    errors, clean = check_campaign(values)
-    raise_if(errors)
-    campaign = SurveyCampaign(community=clean["community"], template=clean["template"], year=clean["year"],
-                              half=clean["half"], starts_on=clean["starts_on"], ends_on=clean["ends_on"], state="open",
-                              created_at=_now(now), created_by_name=actor.name)
-    db.session.add(campaign)
-    try:
-        db.session.flush()
-    except IntegrityError:  # opened by someone else a moment ago
-        db.session.rollback()
-        raise RuleViolation({"half": _one_campaign_message(clean["community"].name, clean["year"],
-                                                           clean["half"])}) from None
-    return campaign
-
-
-def campaign_transition(campaign_id, action: str, actor: Actor, now: datetime | None = None) -> SurveyCampaign:
-    _require(actor, CAMPAIGN_RUNNERS, gettext("Only the project manager may open or end a survey."))
-    campaign = _get(SurveyCampaign, campaign_id)
-    if campaign is None:
-        raise RuleViolation({"": gettext("There is no such survey.")})
-    rule = table_rule(CAMPAIGN_TRANSITIONS, campaign.state, action)
-    if rule is None:
-        raise RuleViolation({"": gettext("The survey is %(state)s: it cannot be changed by “%(action)s”.",
-                                         state=campaign.state_label(),
-                                         action=str(CAMPAIGN_ACTIONS.get(action, action)))})
-    campaign.state = rule[2]
-    if action == "close":
-        campaign.closed_at, campaign.closed_by_name = _now(now), actor.name
-    else:
-        campaign.closed_at, campaign.closed_by_name = None, None
-    db.session.flush()
-    return campaign
-
-
-def campaigns(community_id=None) -> list[SurveyCampaign]:
-    stmt = select(SurveyCampaign).order_by(SurveyCampaign.year.desc(), SurveyCampaign.half.desc(),
-                                           SurveyCampaign.community_id)
-    if community_id:
-        stmt = stmt.where(SurveyCampaign.community_id == community_id)
-    return list(db.session.scalars(stmt))
-
-
-def previous_campaign(campaign: SurveyCampaign) -> SurveyCampaign | None:
-    """The latest campaign of the same community before this one's half year."""
-    earlier = (SurveyCampaign.year < campaign.year) | and_(SurveyCampaign.year == campaign.year,
-                                                          SurveyCampaign.half < campaign.half)
-    return db.session.scalars(select(SurveyCampaign).where(SurveyCampaign.community_id == campaign.community_id,
-                                                           earlier)
-                              .order_by(SurveyCampaign.year.desc(), SurveyCampaign.half.desc()).limit(1)).first()
 
 
 # ---------------------------------------------------------------------------- answers
