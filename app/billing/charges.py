@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.billing.models import AccountEntry, BillLine, PaymentLine
-from app.billing.services import ONE_OFF_KEY
+from app.billing.periods import ONE_OFF_KEY
 from app.core import clock
 from app.core.money import to_money
 from app.estate.models import House
