@@ -7,7 +7,7 @@ function. A charge has one bill line at most: (source, source_id) is unique on b
 looked up before one is made, so a repeated call bills nothing twice.
 
 While its bill is unpaid it follows the charge (a second completion after a reopen changes the amount); a paid
-bill is never changed or deleted (the before_flush guard of app.billing.services holds that too).
+bill is never changed or deleted (the before_flush guard of app.billing.ledger_guard holds that too).
 `withdraw_charge()` takes an unpaid bill off the counter, as a cancelled run takes its unpaid lines: it is not
 money yet. A bill that is paid, or that a voided or reversed receipt lists, stays.
 """
