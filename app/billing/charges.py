@@ -7,7 +7,7 @@ function. A charge has one bill line at most: (source, source_id) is unique on b
 looked up before one is made, so a repeated call bills nothing twice.
 
 While its bill is unpaid it follows the charge (a second completion after a reopen changes the amount); a paid
-bill is never changed or deleted (the before_flush guard of app.billing.services holds that too).
+bill is never changed or deleted (the before_flush guard of app.billing.ledger_guard holds that too).
 `withdraw_charge()` takes an unpaid bill off the counter, as a cancelled run takes its unpaid lines: it is not
 money yet. A bill that is paid, or that a voided or reversed receipt lists, stays.
 """
@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.billing.models import AccountEntry, BillLine, PaymentLine
-from app.billing.services import ONE_OFF_KEY
+from app.billing.periods import ONE_OFF_KEY
 from app.core import clock
 from app.core.money import to_money
 from app.estate.models import House

@@ -10,7 +10,7 @@
   owners take part, more than half of the area and of the owners taking part agree) → 项目经理审批 → 拨付, the
   amount split over the houses that bear it by area; a payout is refused while any house's share exceeds its
   balance. Rejected or withdrawn before payout. One declared transition table; every step in the history.
-- Nothing is edited or deleted (billing.services' before_flush guard): the 项目经理 reverses a wrong entry.
+- Nothing is edited or deleted (billing.ledger_guard's before_flush guard): the 项目经理 reverses a wrong entry.
 
 Plain functions: no request, no Flask globals; the pages call these.
 """

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 
 from app.billing.meters import (MAX_ROWS, _check_reader, _history, _label, before, evaluate, jump_multiple)
 from app.billing.models import Meter, MeterReading
+from app.billing.periods import parse_period
 from app.core import clock
 from app.core.rules import Actor, RuleViolation, as_id
 from app.estate.models import Community
@@ -80,8 +81,6 @@ def import_readings(data: bytes, community_id, actor: Actor, filename: str = "",
     result = ReadingImport(rows=len(records))
     seen: dict = {}
     out = []
-    from app.billing.services import parse_period
-
     for number, values in records:
         def error(name, message):
             result.errors.append((number, header_of.get(name, ""), str(message)))

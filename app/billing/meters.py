@@ -1,7 +1,7 @@
 """The rules of 抄表与公摊: meters, readings (the building's sheet, the Excel import), the jump flag and its review,
 the 阶梯价 of a meter item, and the 公摊 split of a common meter's cost.
 
-Plain functions, no request. Bills are made by the ordinary 账期 run (services.plan_run hands meter and 公摊
+Plain functions, no request. Bills are made by the ordinary 账期 run (runs.plan_run hands meter and 公摊
 items to `plan_item` here): the lines are ordinary bill lines, unique per (item, payer, period), so a second run
 makes nothing twice. Money is Decimal, to 分 half-up; a 公摊 split is exact to the 分 (largest remainder).
 
@@ -25,6 +25,8 @@ from sqlalchemy import func, select, update
 from app.core import clock
 from app.billing.models import (METER_KINDS, METER_SCOPES, METER_UNITS, SHARE_BASES, BillLine, FeeItem, Meter,
                                 MeterHouse, MeterReading)
+from app.billing.periods import parse_period
+from app.billing.run_plan import add_plan_row
 from app.core.money import to_money
 from app.core.rules import Actor, RuleViolation, as_id, check_choice, check_text, raise_if
 from app.estate.models import Building, Community, House, Unit
@@ -222,7 +224,7 @@ def tiered(usage: Decimal, tiers: list, flat_price: Decimal) -> tuple[Decimal, l
 
 
 def check_meter_item(values: dict, errors: dict, community_id) -> None:
-    """The inputs of a meter or 公摊 fee item (called by services.check_fee_item)."""
+    """The inputs of a meter or 公摊 fee item (called by fee_items.check_fee_item)."""
     method = values.get("method")
     if method == "meter":
         check_choice(errors, values, "meter_kind", _label("meter_kind"), METER_KINDS)
@@ -375,8 +377,6 @@ def _check_reader(actor: Actor) -> None:
 
 
 def _period(period) -> str:
-    from app.billing.services import parse_period
-
     year, month = parse_period(period)
     return f"{year}-{month:02d}"
 
@@ -543,7 +543,7 @@ def common_cost(item: FeeItem, reading: MeterReading) -> Decimal:
 
 
 def plan_item(plan, item: FeeItem, houses: list, context: dict) -> None:
-    """Add a meter or 公摊 item's new lines of the period to the run's plan (services.plan_run)."""
+    """Add a meter or 公摊 item's new lines of the period to the run's plan (runs.plan_run)."""
     if item.method == "meter":
         _plan_meter(plan, item, houses, context)
     else:
@@ -551,8 +551,6 @@ def plan_item(plan, item: FeeItem, houses: list, context: dict) -> None:
 
 
 def _plan_meter(plan, item: FeeItem, houses: list, ctx: dict) -> None:
-    from app.billing.services import add_plan_row
-
     by_house = {h.id: h for h in houses if (not ctx["limited"] or h.building_id in ctx["limited"])
                 and (not ctx["usages"] or h.usage in ctx["usages"])}
     tiers = parse_tiers(item.tiers)
@@ -596,8 +594,6 @@ def _plan_meter(plan, item: FeeItem, houses: list, ctx: dict) -> None:
 
 
 def _plan_shared(plan, item: FeeItem, ctx: dict) -> None:
-    from app.billing.services import add_plan_row
-
     meter = item.common_meter
     if meter is None:
         plan.skipped.append((item.name, gettext("no common meter chosen")))

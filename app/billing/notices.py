@@ -5,7 +5,7 @@
 - "reminder" (催缴通知单): every household with a bill past its due date on the day of the notice; only
   those bills are listed, with the days overdue.
 
-A 滞纳金 (late fee) is shown where the fee item has a rate (services.pending_late_fees); the 预存 balance the house
+A 滞纳金 (late fee) is shown where the fee item has a rate (late_fees.pending_late_fees); the 预存 balance the house
 holds is shown beside the total, since the counter uses it first. Households come in 房号 order: building,
 unit, floor, room, numbers compared as numbers ("2号楼" before "10号楼").
 
@@ -24,8 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core import clock
+from app.billing.late_fees import pending_late_fees
 from app.billing.models import BillLine, HouseAccount
-from app.billing.services import parse_period, pending_late_fees
+from app.billing.periods import parse_period
 from app.core import masking
 from app.core.money import rmb_upper, to_money
 from app.core.rules import RuleViolation, as_id

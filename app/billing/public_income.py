@@ -1,7 +1,7 @@
 """公共收益: the ledger of a community's income from its common parts (advertising, venues, parking on common
 land) and of the expenses paid from it, and the month's account that is shown to owners and the committee.
 
-Plain functions (no request, no Flask globals). An entry is never edited or deleted (billing.services'
+Plain functions (no request, no Flask globals). An entry is never edited or deleted (billing.ledger_guard's
 before_flush guard refuses it from any path): a wrong entry is reversed by the 项目经理 with an entry of the
 opposite sign that names it, and both stay in the ledger. Money is Decimal, to 分.
 """

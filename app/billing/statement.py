@@ -16,11 +16,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core import clock
+from app.billing.arrears import arrears_of
+from app.billing.balance import balance_of
 from app.billing.fund import balance_of as fund_balance_of
 from app.billing.models import (ENTRY_KINDS, FUND_ENTRY_KINDS, PAY_METHODS, PAYMENT_KINDS, PAYMENT_STATES, AccountEntry,
                                 BillLine, FundEntry, Payment)
 from app.billing.notices import basis, mask_name
-from app.billing.services import arrears_of, balance_of
 from app.core.money import to_money
 from app.core.periods import parse_month
 from app.core.rules import RuleViolation, as_id

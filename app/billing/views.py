@@ -23,7 +23,7 @@ from app.billing.models import (AREA_BASES, CYCLES, ENTRY_KINDS, FEE_METHODS, LI
                                 AccountEntry, BillingRun, BillLine, FeeItem, Payment, Reminder)
 from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
-from app.core.rules import RuleViolation
+from app.core.rules import RuleViolation, as_id
 from app.core.views import PMModelView, choice_formatter, choice_select, current_actor, flash_errors
 from app.estate import services as estate_services
 from app.estate.models import HOUSE_USAGES, Building, Community, House
@@ -200,7 +200,7 @@ class BillingRunPageView(BaseView):
         if not form.period:
             today = clock.today()
             form.period = f"{today.year}-{today.month:02d}"
-        community_id = services.as_id(form.community)
+        community_id = as_id(form.community)
         buildings = db.session.scalars(select(Building).where(Building.community_id == (community_id or 0))
                                        .order_by(Building.code)).all()
         items = db.session.scalars(select(FeeItem).where(FeeItem.community_id == (community_id or 0),
@@ -253,7 +253,7 @@ class CounterView(BaseView):
     def counter(self):
         query = (request.args.get("q") or "").strip()[:50]
         house = None
-        house_id = services.as_id(request.args.get("house"))
+        house_id = as_id(request.args.get("house"))
         if house_id is not None:
             house = db.session.get(House, house_id) if house_id > 0 else None
             if house is None:
@@ -267,7 +267,7 @@ class CounterView(BaseView):
             context.update(lines=lines, balance=services.balance_of(house.id),
                            late_fees=services.pending_late_fees(lines, clock.today()),
                            may_waive=bool(current_actor().roles & services.WAIVERS),
-                           payer=services.current_owner_names([house.id]).get(house.id, ""),
+                           payer=estate_services.current_owner_names([house.id]).get(house.id, ""),
                            recent=db.session.scalars(select(Payment).where(Payment.house_id == house.id)
                                                      .order_by(Payment.id.desc()).limit(5)).all(),
                            entries=db.session.scalars(select(AccountEntry).where(AccountEntry.house_id == house.id)
@@ -290,8 +290,8 @@ class CounterView(BaseView):
         except RuleViolation as exc:
             db.session.rollback()
             flash_errors(exc.errors)
-            if services.as_id(house_id):
-                return redirect(url_for("CounterView.counter", house=services.as_id(house_id)))
+            if as_id(house_id):
+                return redirect(url_for("CounterView.counter", house=as_id(house_id)))
             return redirect(url_for("CounterView.counter"))
         db.session.commit()
         flash(gettext("Payment recorded: receipt %(no)s, %(amount)s.", no=payment.receipt_no,
@@ -381,8 +381,8 @@ class ArrearsView(BaseView):
         group = request.args.get("group", "building")
         if group not in services.ARREARS_GROUPS:
             group = "building"
-        community_id = services.as_id(request.args.get("community"))
-        building_id = services.as_id(request.args.get("building"))
+        community_id = as_id(request.args.get("community"))
+        building_id = as_id(request.args.get("building"))
         if community_id is not None and (community_id < 1 or db.session.get(Community, community_id) is None):
             flash(gettext("There is no such community; all communities are shown."), "warning")
             community_id = building_id = None
@@ -443,7 +443,7 @@ class NoticeView(BaseView):
         notice_request, errors = self._request()
         flash_errors(errors)
         count = len(notices.house_ids(notice_request)) if notice_request is not None else None
-        community_id = services.as_id(request.args.get("community"))
+        community_id = as_id(request.args.get("community"))
         communities = estate_services.communities()
         buildings = db.session.scalars(select(Building).where(Building.community_id == (community_id or 0))
                                        .order_by(Building.code)).all() if community_id else []
