@@ -270,6 +270,18 @@ def _check_0015(conn):
     assert (str(row[0]), str(row[1])) in (("300.00", "50.52"), ("300", "50.52"))
 
 
+def _seed_0016(conn):
+    conn.execute(text(
+        "INSERT INTO pm_correction (id, at, user_id, username, table_name, record_id, changes, reason) VALUES"
+        " (901, '2026-12-03 14:00:00', NULL, '项目经理', 'estate_ownership', 901,"
+        " '{\"certificate_no\": [\"京房权证001\", \"京房权证002\"]}', '证号录入错误')"))
+
+
+def _check_0016(conn):
+    row = conn.execute(text("SELECT table_name, record_id, reason FROM pm_correction WHERE id = 901")).one()
+    assert tuple(row) == ("estate_ownership", 901, "证号录入错误")
+
+
 def _seed_0008(conn):
     conn.execute(text("INSERT INTO ab_user (id, first_name, last_name, username, email, active) VALUES"
                       " (901, '王', '助理', 'old_assistant', 'old_assistant@example.invalid', true)"))
@@ -343,7 +355,7 @@ SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "
          "0007": (_seed_0007, _check_0007), "0008": (_seed_0008, _check_0008), "0009": (_seed_0009, _check_0009),
          "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011), "0012": (_seed_0012, _check_0012),
          "0013": (_seed_0013, _check_0013), "0014": (_seed_0014, _check_0014),
-         "0015": (_seed_0015, _check_0015)}
+         "0015": (_seed_0015, _check_0015), "0016": (_seed_0016, _check_0016)}
 
 
 def _revisions(app):

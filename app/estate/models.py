@@ -8,6 +8,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
+from app.core.history import NeverDeleted
 
 HOUSE_USAGES = {
     "residential": _l("Residential"),
@@ -192,7 +193,7 @@ class Owner(Audited, Model):
         return self.name
 
 
-class Ownership(Audited, Model):
+class Ownership(NeverDeleted, Audited, Model):
     """产权: an owner's share of a house, from 交房 to 过户. Ended rows stay: the history."""
 
     __tablename__ = "estate_ownership"
@@ -220,7 +221,7 @@ class Ownership(Audited, Model):
         return self.ended_on is None
 
 
-class Resident(Audited, Model):
+class Resident(NeverDeleted, Audited, Model):
     """住户: who lives in a house (a tenant is a 住户 with a 租期)."""
 
     __tablename__ = "estate_resident"
@@ -273,7 +274,7 @@ class Vehicle(Audited, Model):
         return self.plate
 
 
-class AccessCard(Audited, Model):
+class AccessCard(NeverDeleted, Audited, Model):
     """门禁卡/钥匙 issued to a household, and returned."""
 
     __tablename__ = "estate_access_card"
@@ -294,7 +295,7 @@ class AccessCard(Audited, Model):
         return self.number
 
 
-class MoveRecord(Audited, Model):
+class MoveRecord(NeverDeleted, Audited, Model):
     """迁入/迁出 formalities: who moved in or out of a house, when, handled by whom."""
 
     __tablename__ = "estate_move_record"

@@ -24,6 +24,7 @@ from app.core.validators import ID_TYPES, PlausibleDate
 from app.core.views import PMModelView, add_field_error
 from app.core.views import choice_formatter as _choice_formatter, choice_select as _select
 from app.estate import printing, services
+from app.security import roles
 from app.estate.models import (
     CARD_KINDS,
     HOUSE_STATUSES,
@@ -291,6 +292,8 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(PersonalDataView)
     # the house page warns when its current owners' shares do not make 100%
     current_app.add_template_global(services.active_share_total, "house_share_total")
+    # and the corrections made to its history, with what each row said before
+    current_app.add_template_global(services.house_corrections, "house_corrections")
     appbuilder.add_view_no_menu(TransferView)
     from app.estate import excel_views
 
@@ -399,22 +402,34 @@ class OwnerView(_ArchiveView):
 
 
 # History that is never deleted, by anyone: who owned, lived in, held a card of or moved in and out of a house.
-# A wrong row is corrected by editing it (the 操作日志 keeps what it said before, and who changed it and when).
+# What was left blank (the day it ended, the day a card came back) is filled in by editing; a fact already
+# recorded is changed only as a correction: by the 项目经理, with a reason, kept beside the row on the house page.
 HISTORY_PERMISSIONS = ["can_list", "can_show", "can_add", "can_edit"]
+CORRECTION_REASON = {
+    "correction_reason": StringField(
+        LABELS["correction_reason"], validators=[Length(max=200)],
+        description=_l("Only when correcting what was recorded already (project manager)")),
+}
 
 
-class OwnershipView(_ArchiveView):
-    datamodel = SQLAInterface(Ownership)
+class _HistoryView(_ArchiveView):
     base_permissions = HISTORY_PERMISSIONS
+    correctors = roles.CORRECTORS
+
+
+class OwnershipView(_HistoryView):
+    datamodel = SQLAInterface(Ownership)
     route_base = "/ownerships"
     list_title = _l("Ownership")
     add_title = _l("Add ownership")
     edit_title = _l("Edit ownership")
     show_title = _l("Ownership")
     list_columns = ["house", "owner", "share", "certificate_no", "started_on", "ended_on", "end_reason"]
-    add_columns = edit_columns = ["house", "owner", "share", "certificate_no", "delivered_on", "moved_in_on",
+    add_columns = show_columns = ["house", "owner", "share", "certificate_no", "delivered_on", "moved_in_on",
                                   "started_on", "ended_on", "end_reason"]
-    show_columns = add_columns
+    edit_columns = [*add_columns, "correction_reason"]
+    history_fields = tuple(add_columns)
+    edit_form_extra_fields = CORRECTION_REASON
     search_columns = ["house", "owner", "certificate_no", "started_on", "ended_on"]
     base_order = ("started_on", "desc")
     formatters_columns = {"started_on": format_date, "ended_on": format_date, "delivered_on": format_date,
@@ -422,9 +437,8 @@ class OwnershipView(_ArchiveView):
     rule_check = services.check_ownership
 
 
-class ResidentView(_ArchiveView):
+class ResidentView(_HistoryView):
     datamodel = SQLAInterface(Resident)
-    base_permissions = HISTORY_PERMISSIONS
     route_base = "/residents"
     list_title = _l("Residents")
     add_title = _l("Add resident")
@@ -433,9 +447,11 @@ class ResidentView(_ArchiveView):
     show_template = "estate/owner_show.html"
     label_columns = {**LABELS, "name": _l("Full name"), "phone": LABELS["mobile"]}
     list_columns = ["house", "name", "relation", "phone", "moved_in_on", "moved_out_on", "lease_end"]
-    add_columns = edit_columns = ["house", "name", "relation", "phone", "moved_in_on", "moved_out_on",
+    add_columns = show_columns = ["house", "name", "relation", "phone", "moved_in_on", "moved_out_on",
                                   "lease_start", "lease_end", "remark"]
-    show_columns = add_columns
+    edit_columns = [*add_columns, "correction_reason"]
+    # the phone, a lease extended (续租) and the remark change in the ordinary way
+    history_fields = ("house", "name", "relation", "moved_in_on", "moved_out_on", "lease_start")
     search_columns = ["house", "name", "name_pinyin", "name_initials", "phone_tail", "relation"]
     formatters_columns = {
         "relation": _choice_formatter(RESIDENT_RELATIONS),
@@ -446,6 +462,7 @@ class ResidentView(_ArchiveView):
     edit_form_extra_fields = {
         **add_form_extra_fields,
         "phone": StringField(LABELS["mobile"], validators=[Length(max=20)], description=KEEP_HINT),
+        **CORRECTION_REASON,
     }
     keep_if_blank = ("phone",)
     rule_check = services.check_resident
@@ -485,45 +502,47 @@ class VehicleView(_ArchiveView):
     prepare = services.prepare_vehicle
 
 
-class AccessCardView(_ArchiveView):
+class AccessCardView(_HistoryView):
     datamodel = SQLAInterface(AccessCard)
-    base_permissions = HISTORY_PERMISSIONS
     route_base = "/access-cards"
     list_title = _l("Access cards and keys")
     add_title = _l("Issue a card or key")
     edit_title = _l("Edit card or key")
     show_title = _l("Card or key")
     list_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on", "handled_by"]
-    add_columns = edit_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on", "handled_by",
+    add_columns = show_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on", "handled_by",
                                   "remark"]
-    show_columns = add_columns
+    edit_columns = [*add_columns, "correction_reason"]
+    history_fields = ("house", "kind", "number", "holder", "issued_on", "returned_on")
     search_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on"]
     formatters_columns = {"kind": _choice_formatter(CARD_KINDS), "issued_on": format_date,
                           "returned_on": format_date}
-    add_form_extra_fields = edit_form_extra_fields = {"kind": _select(LABELS["kind"], CARD_KINDS, "card")}
+    add_form_extra_fields = {"kind": _select(LABELS["kind"], CARD_KINDS, "card")}
+    edit_form_extra_fields = {**add_form_extra_fields, **CORRECTION_REASON}
     rule_check = services.check_access_card
     prepare = services.prepare
 
 
-class MoveRecordView(_ArchiveView):
+class MoveRecordView(_HistoryView):
     datamodel = SQLAInterface(MoveRecord)
-    base_permissions = HISTORY_PERMISSIONS
     route_base = "/move-records"
     list_title = _l("Move in / move out")
     add_title = _l("Record a move")
     edit_title = _l("Edit move record")
     show_title = _l("Move record")
     list_columns = ["house", "kind", "person", "moved_on", "handled_by"]
-    add_columns = edit_columns = ["house", "kind", "person", "moved_on", "handled_by", "remark"]
-    show_columns = add_columns
+    add_columns = show_columns = ["house", "kind", "person", "moved_on", "handled_by", "remark"]
+    edit_columns = [*add_columns, "correction_reason"]
+    history_fields = ("house", "kind", "person", "moved_on", "handled_by")
     search_columns = ["house", "kind", "person", "moved_on", "handled_by"]
     base_order = ("moved_on", "desc")
     formatters_columns = {"kind": _choice_formatter(MOVE_KINDS), "moved_on": format_date}
-    add_form_extra_fields = edit_form_extra_fields = {
+    add_form_extra_fields = {
         "kind": _select(LABELS["kind"], MOVE_KINDS, "in"),
         "handled_by": StringField(LABELS["handled_by"], validators=[Length(max=100)],
                                   description=_l("Leave blank: the clerk who records it")),
     }
+    edit_form_extra_fields = {**add_form_extra_fields, **CORRECTION_REASON}
     rule_check = services.check_move_record
     prepare = services.prepare
 

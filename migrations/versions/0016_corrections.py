@@ -1,0 +1,39 @@
+"""core: the record of corrections made to rows of history (ownerships, residents, cards, moves)
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-03 14:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0016'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'pm_correction',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=True),
+        sa.Column('username', sa.String(length=100), nullable=False),
+        sa.Column('table_name', sa.String(length=64), nullable=False),
+        sa.Column('record_id', sa.Integer(), nullable=False),
+        sa.Column('changes', sa.Text(), nullable=False),
+        sa.Column('reason', sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('pm_correction', schema=None) as batch_op:
+        batch_op.create_index('ix_pm_correction_target', ['table_name', 'record_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('pm_correction', schema=None) as batch_op:
+        batch_op.drop_index('ix_pm_correction_target')
+    op.drop_table('pm_correction')
