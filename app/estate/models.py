@@ -106,6 +106,9 @@ class House(Audited, Model):
     ownerships = relationship("Ownership", back_populates="house", order_by="Ownership.started_on")
     residents = relationship("Resident", back_populates="house", order_by="Resident.id")
     vehicles = relationship("Vehicle", back_populates="house", order_by="Vehicle.id")
+    # a vehicle whose registration ended (at a 过户, or when it left) stays in the history, not on the card
+    current_vehicles = relationship("Vehicle", primaryjoin="and_(House.id == Vehicle.house_id, "
+                                    "Vehicle.ended_on.is_(None))", order_by="Vehicle.id", viewonly=True)
     access_cards = relationship("AccessCard", back_populates="house", order_by="AccessCard.id")
     move_records = relationship("MoveRecord", back_populates="house", order_by="MoveRecord.moved_on")
 
@@ -209,6 +212,8 @@ class Ownership(NeverDeleted, Audited, Model):
     started_on: Mapped[date] = mapped_column(Date, nullable=False)
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(200))
+    # at a 过户, what the house owed and held and how it was settled (on the new owner's row)
+    handover_note: Mapped[str | None] = mapped_column(String(500))
 
     house = relationship("House", back_populates="ownerships")
     owner = relationship("Owner", back_populates="ownerships")
@@ -265,6 +270,7 @@ class Vehicle(Audited, Model):
     brand: Mapped[str | None] = mapped_column(String(50))
     color: Mapped[str | None] = mapped_column(String(20))
     remark: Mapped[str | None] = mapped_column(String(500))
+    ended_on: Mapped[date | None] = mapped_column(Date)  # registration ended (the owner sold or the car left)
 
     house = relationship("House", back_populates="vehicles")
     owner = relationship("Owner")

@@ -644,8 +644,9 @@ def search_households(query: str, limit: int = 50) -> list[House]:
     ).all())
     plate = _plate_fragment(q)
     if plate:
-        house_ids.update(db.session.scalars(select(Vehicle.house_id).where(Vehicle.plate.contains(plate))
-                                            .limit(limit)).all())
+        house_ids.update(db.session.scalars(
+            select(Vehicle.house_id).where(Vehicle.plate.contains(plate), Vehicle.ended_on.is_(None)).limit(limit)
+        ).all())
     if not house_ids:
         return []
     return db.session.scalars(

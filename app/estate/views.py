@@ -21,9 +21,9 @@ from app.core.formatting import format_area, format_date
 from app.core.ids import parse_ids
 from app.core.rules import RuleViolation
 from app.core.validators import ID_TYPES, PlausibleDate
-from app.core.views import PMModelView, add_field_error
+from app.core.views import PMModelView, add_field_error, current_actor
 from app.core.views import choice_formatter as _choice_formatter, choice_select as _select
-from app.estate import printing, services
+from app.estate import handover, printing, services
 from app.security import roles
 from app.estate.models import (
     CARD_KINDS,
@@ -492,9 +492,11 @@ class VehicleView(_ArchiveView):
     add_title = _l("Add vehicle")
     edit_title = _l("Edit vehicle")
     show_title = _l("Vehicle")
-    list_columns = ["plate", "house", "owner", "parking_space", "brand", "color"]
+    label_columns = {**LABELS, "ended_on": _l("Registration ended")}
+    list_columns = ["plate", "house", "owner", "parking_space", "brand", "color", "ended_on"]
     add_columns = edit_columns = ["house", "plate", "owner", "parking_space", "brand", "color", "remark"]
-    show_columns = add_columns
+    show_columns = [*add_columns, "ended_on"]
+    formatters_columns = {"ended_on": format_date}
     search_columns = ["plate", "house", "owner", "parking_space"]
     first_filters = {"plate": [PlateContains]}
     description_columns = {"plate": _l("e.g. 京A12345, or 8 characters for new-energy plates")}
@@ -588,6 +590,8 @@ class TransferForm(FlaskForm):
     on_date = DateField(_l("Transfer date"), validators=[DataRequired(), PlausibleDate()], default=clock.today)
     certificate_no = StringField(LABELS["certificate_no"], validators=[Length(max=50)])
     reason = StringField(_l("Reason"), validators=[Length(max=200)], default=_l("Sale"))
+    carry_note = StringField(_l("How the debt is carried"), validators=[Length(max=300)],
+                             description=_l("Only when the house still owes: e.g. the previous owner pays by a date"))
 
 
 class TransferView(BaseView):
@@ -604,12 +608,21 @@ class TransferView(BaseView):
         if house is None:
             abort(404)
         form = TransferForm()
+        figures = handover.standing(house.id, clock.today())
+        held = handover.leaving(house)
         if form.validate_on_submit():
+            chosen = {key: parse_ids(request.form.getlist(key)) or ()
+                      for key in ("resident_ids", "card_ids", "vehicle_ids", "space_ids")}
             try:
-                services.transfer_to(
+                problems = handover.settle_problems(figures, form.carry_note.data)
+                if problems:
+                    raise RuleViolation(problems)
+                made = services.transfer_to(
                     house, form.on_date.data, form.id_type.data, form.id_number.data, name=form.name.data,
                     phone=form.phone.data, certificate_no=form.certificate_no.data, reason=form.reason.data,
                 )
+                made.handover_note = handover.note_of(figures, form.carry_note.data)
+                done = handover.hand_over(house, form.on_date.data, current_actor().name, **chosen)
             except RuleViolation as exc:
                 db.session.rollback()
                 for key, message in exc.errors.items():
@@ -620,12 +633,17 @@ class TransferView(BaseView):
                         flash(message, "danger")
             else:
                 db.session.commit()
-                flash(gettext("Ownership transferred."), "success")
+                flash(gettext("Ownership transferred: %(residents)d moved out, %(cards)d cards or keys back, "
+                              "%(vehicles)d vehicles and %(spaces)d parking spaces ended.", **done), "success")
                 return redirect(url_for("HouseView.show", pk=house.id))
         current = [o for o in house.ownerships if o.ended_on is None]
         history = [o for o in house.ownerships if o.ended_on is not None]
+        chosen_now = None if request.method == "GET" else {
+            key: set(parse_ids(request.form.getlist(key)) or ())
+            for key in ("resident_ids", "card_ids", "vehicle_ids", "space_ids")}
         return self.render_template("estate/transfer.html", house=house, form=form, current=current,
-                                    history=history)
+                                    history=history, figures=figures, owed=handover.owed(figures),
+                                    offers=handover.offers(held), chosen=chosen_now)
 
 
 # The house page shows these under the house, all on one screen (templates/estate/house_show.html).

@@ -1,4 +1,5 @@
-"""core: the record of corrections made to rows of history (ownerships, residents, cards, moves)
+"""core: the record of corrections made to rows of history (ownerships, residents, cards, moves); estate: a
+vehicle registration's end and a 过户's handover note
 
 Revision ID: 0016
 Revises: 0015
@@ -31,9 +32,17 @@ def upgrade():
     )
     with op.batch_alter_table('pm_correction', schema=None) as batch_op:
         batch_op.create_index('ix_pm_correction_target', ['table_name', 'record_id'], unique=False)
+    with op.batch_alter_table('estate_vehicle', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ended_on', sa.Date(), nullable=True))
+    with op.batch_alter_table('estate_ownership', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('handover_note', sa.String(length=500), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('estate_ownership', schema=None) as batch_op:
+        batch_op.drop_column('handover_note')
+    with op.batch_alter_table('estate_vehicle', schema=None) as batch_op:
+        batch_op.drop_column('ended_on')
     with op.batch_alter_table('pm_correction', schema=None) as batch_op:
         batch_op.drop_index('ix_pm_correction_target')
     op.drop_table('pm_correction')
