@@ -79,7 +79,7 @@ def _clean_tables(app):
                                       AnnouncementEvent, SurveyAnswer, SurveyCampaign, SurveyOption, SurveyQuestion,
                                       SurveyResponse, SurveyTemplate, SurveyTemplateEvent, Visit, VisitIssue,
                                       VisitSummary, ZoneBuilding, announcement_building)
-    from app.core.models import AuditLog
+    from app.core.models import AuditLog, Correction
     from app.estate.models import (AccessCard, Building, Community, House, MoveRecord, Owner, Ownership,
                                    ParkingSpace, Resident, Unit, Vehicle)
     from app.extensions import db
@@ -98,7 +98,7 @@ def _clean_tables(app):
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,
                       ServiceRequest, SpecialService, Contact, Material, ServiceCharge,
                       MoveRecord, AccessCard, Vehicle, Resident, Ownership, Owner, ParkingSpace, House, Unit,
-                      Building, Community, AuditLog, LoginThrottle, LoginAddress):
+                      Building, Community, AuditLog, Correction, LoginThrottle, LoginAddress):
             db.session.execute(delete(model))
         db.session.commit()
 

@@ -255,6 +255,7 @@ def _check_0014(conn):
 
 
 def _seed_0015(conn):
+    _seed_0015b(conn)
     conn.execute(text(
         "INSERT INTO billing_payment (id, community_id, house_id, year, serial, receipt_no, kind, payer_name, method,"
         " amount, lines_amount, prepaid, balance_used, cashier_name, paid_at, state, print_count, reprint_count,"
@@ -263,11 +264,37 @@ def _seed_0015(conn):
 
 
 def _check_0015(conn):
+    _check_0015b(conn)
     # the payments of the version before keep their figures, with nothing tendered or referenced
     old = conn.execute(text("SELECT receipt_no, tendered, reference FROM billing_payment WHERE id = 902")).one()
     assert (old[0], old[1], old[2]) == ("SK2026-000002", None, None)
     row = conn.execute(text("SELECT tendered, change_given FROM billing_payment WHERE id = 915")).one()
     assert (str(row[0]), str(row[1])) in (("300.00", "50.52"), ("300", "50.52"))
+
+
+def _seed_0015b(conn):
+    """Before 0016: a vehicle of the version before, which 0016 gives an (empty) end of registration."""
+    conn.execute(text("INSERT INTO estate_vehicle (id, plate, house_id, owner_id, brand) VALUES"
+                      " (901, '京A90901', 901, 901, '大众')"))
+
+
+def _check_0015b(conn):
+    row = conn.execute(text("SELECT plate, brand, ended_on FROM estate_vehicle WHERE id = 901")).one()
+    assert tuple(row) == ("京A90901", "大众", None)
+    row = conn.execute(text("SELECT owner_id, started_on, handover_note FROM estate_ownership WHERE id = 901")).one()
+    assert (row[0], str(row[1]), row[2]) == (901, "2020-01-01", None)
+
+
+def _seed_0016(conn):
+    conn.execute(text(
+        "INSERT INTO pm_correction (id, at, user_id, username, table_name, record_id, changes, reason) VALUES"
+        " (901, '2026-12-03 14:00:00', NULL, '项目经理', 'estate_ownership', 901,"
+        " '{\"certificate_no\": [\"京房权证001\", \"京房权证002\"]}', '证号录入错误')"))
+
+
+def _check_0016(conn):
+    row = conn.execute(text("SELECT table_name, record_id, reason FROM pm_correction WHERE id = 901")).one()
+    assert tuple(row) == ("estate_ownership", 901, "证号录入错误")
 
 
 def _seed_0008(conn):
@@ -343,7 +370,7 @@ SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "
          "0007": (_seed_0007, _check_0007), "0008": (_seed_0008, _check_0008), "0009": (_seed_0009, _check_0009),
          "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011), "0012": (_seed_0012, _check_0012),
          "0013": (_seed_0013, _check_0013), "0014": (_seed_0014, _check_0014),
-         "0015": (_seed_0015, _check_0015)}
+         "0015": (_seed_0015, _check_0015), "0016": (_seed_0016, _check_0016)}
 
 
 def _revisions(app):

@@ -91,8 +91,8 @@ def check_span(first: str | None, last: str | None, today: date | None = None) -
 
 
 def statement(house_id, span: Span, today: date | None = None) -> dict:
-    """What the statement shows. Bills: those of the span's periods, and any unpaid bill of an earlier period
-    (marked 往期). Payments and balance movements: those dated within the span."""
+    """What the statement shows. Bills: those of the span's periods, and every unpaid bill of another period
+    (marked 往期 or 之后月份), so that the bills behind 当前未缴 are all listed. Payments and balance movements: those dated within the span."""
     today = today or clock.today()
     house = db.session.get(House, as_id(house_id) or 0) if (as_id(house_id) or 0) > 0 else None
     if house is None:
@@ -101,10 +101,11 @@ def statement(house_id, span: Span, today: date | None = None) -> dict:
     lines = db.session.scalars(
         select(BillLine).where(BillLine.house_id == house.id,
                                or_((BillLine.period >= span.first) & (BillLine.period <= span.last),
-                                   (BillLine.period < span.first) & (BillLine.state == "unpaid")))
+                                   BillLine.state == "unpaid"))
         .options(selectinload(BillLine.payment)).order_by(BillLine.period, BillLine.fee_item_id, BillLine.id)).all()
     bills = [{"period": line.period, "description": line.description, "basis": basis(line), "amount": line.amount,
               "due_date": line.due_date, "paid": line.state == "paid", "earlier": line.period < span.first,
+              "later": line.period > span.last,
               "paid_on": line.paid_at.date() if line.paid_at else None,
               "receipt_no": line.payment.receipt_no if line.payment is not None else ""} for line in lines]
     payments = db.session.scalars(
@@ -114,7 +115,7 @@ def statement(house_id, span: Span, today: date | None = None) -> dict:
     entries = db.session.scalars(
         select(AccountEntry).where(AccountEntry.house_id == house.id, AccountEntry.at >= start, AccountEntry.at < end)
         .order_by(AccountEntry.at, AccountEntry.id)).all()
-    in_span = [b for b in bills if not b["earlier"]]
+    in_span = [b for b in bills if not (b["earlier"] or b["later"])]
     fund_entries = db.session.scalars(
         select(FundEntry).where(FundEntry.house_id == house.id, FundEntry.on_date >= span.start,
                                 FundEntry.on_date < span.end).order_by(FundEntry.on_date, FundEntry.id)).all()

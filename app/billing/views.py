@@ -544,6 +544,9 @@ def register(appbuilder) -> None:
     from app.billing import statement_views
 
     statement_views.register(appbuilder)  # 对账单, reached from the counter
+    from app.billing import handover
+
+    handover.register()  # what a house owes and holds, on the 过户 page
     from app.billing import fund_views
 
     fund_views.register(appbuilder, CATEGORY)  # 维修基金

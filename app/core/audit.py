@@ -77,7 +77,7 @@ def _referenced_class(table_name: str, key: str):
     return None
 
 
-def _record_name(cls, pk, cache: dict) -> str:
+def record_name(cls, pk, cache: dict) -> str:
     """A referenced record by its name (a user by his full name), the id when it is gone."""
     key = (cls, pk)
     if key not in cache:
@@ -141,7 +141,7 @@ def describe_changes(table_name: str, changes: str) -> str:
         codes = values.get(key, {})
         referenced = _referenced_class(table_name, key) if key.endswith("_id") else None
         if referenced is not None:
-            old, new = ("" if v is None else _record_name(referenced, v, names) for v in pair)
+            old, new = ("" if v is None else record_name(referenced, v, names) for v in pair)
         else:
             kind = _column_kind(table_name, key)
             old, new = ("" if v is None else _shown(codes.get(v, v) if isinstance(v, str) else v, kind) for v in pair)

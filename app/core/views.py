@@ -17,6 +17,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect as sa_inspect
 
+from app.core import history
 from app.core.audit import table_label
 from app.core.formatting import format_datetime
 from app.core.ids import parse_ids, too_large
@@ -136,12 +137,18 @@ def _with_rules(form_cls, view):
                 item = view.datamodel.get(pk)
                 if item is not None:
                     values = _values_of(item)
+            before = dict(values)
             for name, field in self._fields.items():
                 # personal data is never put into an edit form: blank there means "keep as it is"
                 if pk is not None and name in view.keep_if_blank and not (field.data or "").strip():
                     field.data = values.get(name)
                 values[name] = field.data
-            errors = type(view).rule_check(values, pk)
+            errors = type(view).rule_check(values, pk) if view.rule_check is not None else {}
+            if pk is not None and view.history_fields:
+                reason = self._fields["correction_reason"].data if "correction_reason" in self._fields else None
+                changes = history.fact_changes(before, values, view.history_fields)
+                errors = {**history.correction_problems(changes, current_actor().roles, view.correctors, reason),
+                          **errors}
             for name, message in errors.items():
                 field = self._fields.get(name)
                 if field is not None:
@@ -206,6 +213,10 @@ class PMModelView(SafeModelViewMixin, ModelView):
     prepare = None  # callable(obj): normalise before save
     keep_if_blank: tuple[str, ...] = ()  # personal fields: shown empty when editing, blank keeps the value
     delete_check = None  # callable(obj) -> {field: message}
+    # rows of history: changing a fact already recorded is a correction (app.core.history), made only by these
+    # roles and with a reason (the edit form's correction_reason field)
+    history_fields: tuple[str, ...] = ()
+    correctors: frozenset = frozenset()
     page_size = 20
     # 导出 Excel on the list header: the view's own export of what the list shows, or a dedicated endpoint
     # ("ExportView.owners") that reads the list's search the same way; False for none
@@ -234,6 +245,7 @@ class PMModelView(SafeModelViewMixin, ModelView):
         self.edit_form = _with_date_checks(self.edit_form, self)
         if self.rule_check is not None:
             self.add_form = _with_rules(self.add_form, self)
+        if self.rule_check is not None or self.history_fields:
             self.edit_form = _with_rules(self.edit_form, self)
 
     def _refuse_huge_filters(self) -> None:
@@ -297,6 +309,18 @@ class PMModelView(SafeModelViewMixin, ModelView):
     def pre_update(self, item):
         if self.prepare is not None:
             type(self).prepare(item)
+        if self.history_fields:
+            self._keep_corrections(item)
+
+    def _keep_corrections(self, item) -> None:
+        """A recorded fact changed: by whom may, with the reason; what it said before is kept beside the row."""
+        fields = self.history_fields
+        changes = history.fact_changes(history.old_values(item, fields), {f: getattr(item, f) for f in fields},
+                                       fields)
+        reason = request.form.get("correction_reason")
+        history.raise_if_problems(changes, current_actor().roles, self.correctors, reason)
+        if changes:
+            history.record_correction(db.session, item, changes, reason)
 
     def pre_delete(self, item):
         if self.delete_check is not None:

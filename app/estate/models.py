@@ -8,6 +8,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.audit import Audited
+from app.core.history import NeverDeleted
 
 HOUSE_USAGES = {
     "residential": _l("Residential"),
@@ -105,6 +106,9 @@ class House(Audited, Model):
     ownerships = relationship("Ownership", back_populates="house", order_by="Ownership.started_on")
     residents = relationship("Resident", back_populates="house", order_by="Resident.id")
     vehicles = relationship("Vehicle", back_populates="house", order_by="Vehicle.id")
+    # a vehicle whose registration ended (at a 过户, or when it left) stays in the history, not on the card
+    current_vehicles = relationship("Vehicle", primaryjoin="and_(House.id == Vehicle.house_id, "
+                                    "Vehicle.ended_on.is_(None))", order_by="Vehicle.id", viewonly=True)
     access_cards = relationship("AccessCard", back_populates="house", order_by="AccessCard.id")
     move_records = relationship("MoveRecord", back_populates="house", order_by="MoveRecord.moved_on")
 
@@ -192,7 +196,7 @@ class Owner(Audited, Model):
         return self.name
 
 
-class Ownership(Audited, Model):
+class Ownership(NeverDeleted, Audited, Model):
     """产权: an owner's share of a house, from 交房 to 过户. Ended rows stay: the history."""
 
     __tablename__ = "estate_ownership"
@@ -208,6 +212,8 @@ class Ownership(Audited, Model):
     started_on: Mapped[date] = mapped_column(Date, nullable=False)
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(200))
+    # at a 过户, what the house owed and held and how it was settled (on the new owner's row)
+    handover_note: Mapped[str | None] = mapped_column(String(500))
 
     house = relationship("House", back_populates="ownerships")
     owner = relationship("Owner", back_populates="ownerships")
@@ -220,7 +226,7 @@ class Ownership(Audited, Model):
         return self.ended_on is None
 
 
-class Resident(Audited, Model):
+class Resident(NeverDeleted, Audited, Model):
     """住户: who lives in a house (a tenant is a 住户 with a 租期)."""
 
     __tablename__ = "estate_resident"
@@ -264,6 +270,7 @@ class Vehicle(Audited, Model):
     brand: Mapped[str | None] = mapped_column(String(50))
     color: Mapped[str | None] = mapped_column(String(20))
     remark: Mapped[str | None] = mapped_column(String(500))
+    ended_on: Mapped[date | None] = mapped_column(Date)  # registration ended (the owner sold or the car left)
 
     house = relationship("House", back_populates="vehicles")
     owner = relationship("Owner")
@@ -273,7 +280,7 @@ class Vehicle(Audited, Model):
         return self.plate
 
 
-class AccessCard(Audited, Model):
+class AccessCard(NeverDeleted, Audited, Model):
     """门禁卡/钥匙 issued to a household, and returned."""
 
     __tablename__ = "estate_access_card"
@@ -294,7 +301,7 @@ class AccessCard(Audited, Model):
         return self.number
 
 
-class MoveRecord(Audited, Model):
+class MoveRecord(NeverDeleted, Audited, Model):
     """迁入/迁出 formalities: who moved in or out of a house, when, handled by whom."""
 
     __tablename__ = "estate_move_record"

@@ -76,6 +76,9 @@ def owner_card_pdf(house_ids) -> bytes:
         "current": [o for o in h.ownerships if o.ended_on is None],
         "history": [o for o in h.ownerships if o.ended_on is not None],
         "residents": [r for r in h.residents if r.moved_out_on is None],
+        # the cards and keys the household holds; those handed back are counted, their rows are on the house page
+        "cards": [k for k in h.access_cards if k.returned_on is None],
+        "cards_returned": sum(1 for k in h.access_cards if k.returned_on is not None),
     } for h in houses]
     return render_pdf(
         "estate/owner_card.html", cards=cards, printed_on=clock.today(),

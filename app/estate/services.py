@@ -36,6 +36,7 @@ from app.estate.models import (
     Building,
     Community,
     House,
+    MoveRecord,
     Owner,
     Ownership,
     ParkingSpace,
@@ -276,6 +277,7 @@ OWNER_LABELS = {
     "started_on": _l("Owner since"),
     "ended_on": _l("Owner until"),
     "end_reason": _l("Reason it ended"),
+    "correction_reason": _l("Reason for the correction"),
     "relation": _l("Relation to the owner"),
     "moved_out_on": _l("Moved out on"),
     "lease_start": _l("Lease starts"),
@@ -311,6 +313,19 @@ def current_owner_names(house_ids) -> dict[int, str]:
         for house_id, name in rows:
             names.setdefault(house_id, []).append(name)
     return {house_id: "、".join(n) for house_id, n in names.items()}
+
+
+def house_corrections(house_id: int) -> list:
+    """The corrections made to the house's history (its ownerships, residents, cards and moves), newest first."""
+    from sqlalchemy import or_
+
+    from app.core.models import Correction
+
+    rows = [(model.__tablename__, select(model.id).where(model.house_id == int(house_id)).scalar_subquery())
+            for model in (Ownership, Resident, AccessCard, MoveRecord)]
+    stmt = select(Correction).where(or_(*[(Correction.table_name == table) & Correction.record_id.in_(ids)
+                                          for table, ids in rows]))
+    return list(db.session.scalars(stmt.order_by(Correction.at.desc(), Correction.id.desc())))
 
 
 def active_share_total(house_id: int, exclude_id=None) -> Decimal:
@@ -629,8 +644,9 @@ def search_households(query: str, limit: int = 50) -> list[House]:
     ).all())
     plate = _plate_fragment(q)
     if plate:
-        house_ids.update(db.session.scalars(select(Vehicle.house_id).where(Vehicle.plate.contains(plate))
-                                            .limit(limit)).all())
+        house_ids.update(db.session.scalars(
+            select(Vehicle.house_id).where(Vehicle.plate.contains(plate), Vehicle.ended_on.is_(None)).limit(limit)
+        ).all())
     if not house_ids:
         return []
     return db.session.scalars(

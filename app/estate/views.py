@@ -21,9 +21,10 @@ from app.core.formatting import format_area, format_date
 from app.core.ids import parse_ids
 from app.core.rules import RuleViolation
 from app.core.validators import ID_TYPES, PlausibleDate
-from app.core.views import PMModelView, add_field_error
+from app.core.views import PMModelView, add_field_error, current_actor
 from app.core.views import choice_formatter as _choice_formatter, choice_select as _select
-from app.estate import printing, services
+from app.estate import handover, printing, services
+from app.security import roles
 from app.estate.models import (
     CARD_KINDS,
     HOUSE_STATUSES,
@@ -291,6 +292,8 @@ def register(appbuilder) -> None:
     appbuilder.add_view_no_menu(PersonalDataView)
     # the house page warns when its current owners' shares do not make 100%
     current_app.add_template_global(services.active_share_total, "house_share_total")
+    # and the corrections made to its history, with what each row said before
+    current_app.add_template_global(services.house_corrections, "house_corrections")
     appbuilder.add_view_no_menu(TransferView)
     from app.estate import excel_views
 
@@ -399,22 +402,34 @@ class OwnerView(_ArchiveView):
 
 
 # History that is never deleted, by anyone: who owned, lived in, held a card of or moved in and out of a house.
-# A wrong row is corrected by editing it (the 操作日志 keeps what it said before, and who changed it and when).
+# What was left blank (the day it ended, the day a card came back) is filled in by editing; a fact already
+# recorded is changed only as a correction: by the 项目经理, with a reason, kept beside the row on the house page.
 HISTORY_PERMISSIONS = ["can_list", "can_show", "can_add", "can_edit"]
+CORRECTION_REASON = {
+    "correction_reason": StringField(
+        LABELS["correction_reason"], validators=[Length(max=200)],
+        description=_l("Only when correcting what was recorded already (project manager)")),
+}
 
 
-class OwnershipView(_ArchiveView):
-    datamodel = SQLAInterface(Ownership)
+class _HistoryView(_ArchiveView):
     base_permissions = HISTORY_PERMISSIONS
+    correctors = roles.CORRECTORS
+
+
+class OwnershipView(_HistoryView):
+    datamodel = SQLAInterface(Ownership)
     route_base = "/ownerships"
     list_title = _l("Ownership")
     add_title = _l("Add ownership")
     edit_title = _l("Edit ownership")
     show_title = _l("Ownership")
     list_columns = ["house", "owner", "share", "certificate_no", "started_on", "ended_on", "end_reason"]
-    add_columns = edit_columns = ["house", "owner", "share", "certificate_no", "delivered_on", "moved_in_on",
+    add_columns = show_columns = ["house", "owner", "share", "certificate_no", "delivered_on", "moved_in_on",
                                   "started_on", "ended_on", "end_reason"]
-    show_columns = add_columns
+    edit_columns = [*add_columns, "correction_reason"]
+    history_fields = tuple(add_columns)
+    edit_form_extra_fields = CORRECTION_REASON
     search_columns = ["house", "owner", "certificate_no", "started_on", "ended_on"]
     base_order = ("started_on", "desc")
     formatters_columns = {"started_on": format_date, "ended_on": format_date, "delivered_on": format_date,
@@ -422,9 +437,8 @@ class OwnershipView(_ArchiveView):
     rule_check = services.check_ownership
 
 
-class ResidentView(_ArchiveView):
+class ResidentView(_HistoryView):
     datamodel = SQLAInterface(Resident)
-    base_permissions = HISTORY_PERMISSIONS
     route_base = "/residents"
     list_title = _l("Residents")
     add_title = _l("Add resident")
@@ -433,9 +447,11 @@ class ResidentView(_ArchiveView):
     show_template = "estate/owner_show.html"
     label_columns = {**LABELS, "name": _l("Full name"), "phone": LABELS["mobile"]}
     list_columns = ["house", "name", "relation", "phone", "moved_in_on", "moved_out_on", "lease_end"]
-    add_columns = edit_columns = ["house", "name", "relation", "phone", "moved_in_on", "moved_out_on",
+    add_columns = show_columns = ["house", "name", "relation", "phone", "moved_in_on", "moved_out_on",
                                   "lease_start", "lease_end", "remark"]
-    show_columns = add_columns
+    edit_columns = [*add_columns, "correction_reason"]
+    # the phone, a lease extended (续租) and the remark change in the ordinary way
+    history_fields = ("house", "name", "relation", "moved_in_on", "moved_out_on", "lease_start")
     search_columns = ["house", "name", "name_pinyin", "name_initials", "phone_tail", "relation"]
     formatters_columns = {
         "relation": _choice_formatter(RESIDENT_RELATIONS),
@@ -446,6 +462,7 @@ class ResidentView(_ArchiveView):
     edit_form_extra_fields = {
         **add_form_extra_fields,
         "phone": StringField(LABELS["mobile"], validators=[Length(max=20)], description=KEEP_HINT),
+        **CORRECTION_REASON,
     }
     keep_if_blank = ("phone",)
     rule_check = services.check_resident
@@ -475,9 +492,11 @@ class VehicleView(_ArchiveView):
     add_title = _l("Add vehicle")
     edit_title = _l("Edit vehicle")
     show_title = _l("Vehicle")
-    list_columns = ["plate", "house", "owner", "parking_space", "brand", "color"]
+    label_columns = {**LABELS, "ended_on": _l("Registration ended")}
+    list_columns = ["plate", "house", "owner", "parking_space", "brand", "color", "ended_on"]
     add_columns = edit_columns = ["house", "plate", "owner", "parking_space", "brand", "color", "remark"]
-    show_columns = add_columns
+    show_columns = [*add_columns, "ended_on"]
+    formatters_columns = {"ended_on": format_date}
     search_columns = ["plate", "house", "owner", "parking_space"]
     first_filters = {"plate": [PlateContains]}
     description_columns = {"plate": _l("e.g. 京A12345, or 8 characters for new-energy plates")}
@@ -485,45 +504,47 @@ class VehicleView(_ArchiveView):
     prepare = services.prepare_vehicle
 
 
-class AccessCardView(_ArchiveView):
+class AccessCardView(_HistoryView):
     datamodel = SQLAInterface(AccessCard)
-    base_permissions = HISTORY_PERMISSIONS
     route_base = "/access-cards"
     list_title = _l("Access cards and keys")
     add_title = _l("Issue a card or key")
     edit_title = _l("Edit card or key")
     show_title = _l("Card or key")
     list_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on", "handled_by"]
-    add_columns = edit_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on", "handled_by",
+    add_columns = show_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on", "handled_by",
                                   "remark"]
-    show_columns = add_columns
+    edit_columns = [*add_columns, "correction_reason"]
+    history_fields = ("house", "kind", "number", "holder", "issued_on", "returned_on")
     search_columns = ["house", "kind", "number", "holder", "issued_on", "returned_on"]
     formatters_columns = {"kind": _choice_formatter(CARD_KINDS), "issued_on": format_date,
                           "returned_on": format_date}
-    add_form_extra_fields = edit_form_extra_fields = {"kind": _select(LABELS["kind"], CARD_KINDS, "card")}
+    add_form_extra_fields = {"kind": _select(LABELS["kind"], CARD_KINDS, "card")}
+    edit_form_extra_fields = {**add_form_extra_fields, **CORRECTION_REASON}
     rule_check = services.check_access_card
     prepare = services.prepare
 
 
-class MoveRecordView(_ArchiveView):
+class MoveRecordView(_HistoryView):
     datamodel = SQLAInterface(MoveRecord)
-    base_permissions = HISTORY_PERMISSIONS
     route_base = "/move-records"
     list_title = _l("Move in / move out")
     add_title = _l("Record a move")
     edit_title = _l("Edit move record")
     show_title = _l("Move record")
     list_columns = ["house", "kind", "person", "moved_on", "handled_by"]
-    add_columns = edit_columns = ["house", "kind", "person", "moved_on", "handled_by", "remark"]
-    show_columns = add_columns
+    add_columns = show_columns = ["house", "kind", "person", "moved_on", "handled_by", "remark"]
+    edit_columns = [*add_columns, "correction_reason"]
+    history_fields = ("house", "kind", "person", "moved_on", "handled_by")
     search_columns = ["house", "kind", "person", "moved_on", "handled_by"]
     base_order = ("moved_on", "desc")
     formatters_columns = {"kind": _choice_formatter(MOVE_KINDS), "moved_on": format_date}
-    add_form_extra_fields = edit_form_extra_fields = {
+    add_form_extra_fields = {
         "kind": _select(LABELS["kind"], MOVE_KINDS, "in"),
         "handled_by": StringField(LABELS["handled_by"], validators=[Length(max=100)],
                                   description=_l("Leave blank: the clerk who records it")),
     }
+    edit_form_extra_fields = {**add_form_extra_fields, **CORRECTION_REASON}
     rule_check = services.check_move_record
     prepare = services.prepare
 
@@ -569,6 +590,8 @@ class TransferForm(FlaskForm):
     on_date = DateField(_l("Transfer date"), validators=[DataRequired(), PlausibleDate()], default=clock.today)
     certificate_no = StringField(LABELS["certificate_no"], validators=[Length(max=50)])
     reason = StringField(_l("Reason"), validators=[Length(max=200)], default=_l("Sale"))
+    carry_note = StringField(_l("How the debt is carried"), validators=[Length(max=300)],
+                             description=_l("Only when the house still owes: e.g. the previous owner pays by a date"))
 
 
 class TransferView(BaseView):
@@ -585,12 +608,21 @@ class TransferView(BaseView):
         if house is None:
             abort(404)
         form = TransferForm()
+        figures = handover.standing(house.id, clock.today())
+        held = handover.leaving(house)
         if form.validate_on_submit():
+            chosen = {key: parse_ids(request.form.getlist(key)) or ()
+                      for key in ("resident_ids", "card_ids", "vehicle_ids", "space_ids")}
             try:
-                services.transfer_to(
+                problems = handover.settle_problems(figures, form.carry_note.data)
+                if problems:
+                    raise RuleViolation(problems)
+                made = services.transfer_to(
                     house, form.on_date.data, form.id_type.data, form.id_number.data, name=form.name.data,
                     phone=form.phone.data, certificate_no=form.certificate_no.data, reason=form.reason.data,
                 )
+                made.handover_note = handover.note_of(figures, form.carry_note.data)
+                done = handover.hand_over(house, form.on_date.data, current_actor().name, **chosen)
             except RuleViolation as exc:
                 db.session.rollback()
                 for key, message in exc.errors.items():
@@ -601,12 +633,17 @@ class TransferView(BaseView):
                         flash(message, "danger")
             else:
                 db.session.commit()
-                flash(gettext("Ownership transferred."), "success")
+                flash(gettext("Ownership transferred: %(residents)d moved out, %(cards)d cards or keys back, "
+                              "%(vehicles)d vehicles and %(spaces)d parking spaces ended.", **done), "success")
                 return redirect(url_for("HouseView.show", pk=house.id))
         current = [o for o in house.ownerships if o.ended_on is None]
         history = [o for o in house.ownerships if o.ended_on is not None]
+        chosen_now = None if request.method == "GET" else {
+            key: set(parse_ids(request.form.getlist(key)) or ())
+            for key in ("resident_ids", "card_ids", "vehicle_ids", "space_ids")}
         return self.render_template("estate/transfer.html", house=house, form=form, current=current,
-                                    history=history)
+                                    history=history, figures=figures, owed=handover.owed(figures),
+                                    offers=handover.offers(held), chosen=chosen_now)
 
 
 # The house page shows these under the house, all on one screen (templates/estate/house_show.html).

@@ -17,6 +17,10 @@ COMMITTEE = "业委会(只读)"
 
 ROLES = [ADMIN, MANAGER, SERVICE, CASHIER, ENGINEER, ORDER, CLEANING, ARCHIVES, COMMITTEE]
 
+# Named role sets: who may do what the matrix's view permissions cannot say alone.
+# Correct a fact already recorded on a row of history (an ownership, a resident, a card, a move), with a reason.
+CORRECTORS = frozenset({MANAGER, ADMIN})
+
 # Roles that may only ever read, whatever the matrix below says.
 READ_ONLY_ROLES = {COMMITTEE}
 
