@@ -8,260 +8,58 @@ No request, no Flask globals here: views, the API and the CLI pass an `Actor`.
 """
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, event, func, or_, select, update
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import and_, func, or_, select
 
 from app.core import clock
 from app.core.money import to_money
+from app.core.rules import Actor, ConcurrentChange, RuleViolation, check_choice, check_text
+from app.core.rules import as_id
 from app.core.validators import check_date
-from app.core.rules import Actor, ConcurrentChange, RuleViolation, check_choice, check_money, check_text
-from app.core.rules import as_id as _obj_id
 from app.estate.models import Building, Community, House
 from app.extensions import db
 from app.security import roles
 from app.service import charges
-from app.service.models import (ACCEPTANCE, CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATES, CONTACT_KINDS,
-                                CONSULTATION_KINDS, DEPARTMENTS, ORDER_STATES, PLACE_SCOPES, REPAIR_CATEGORIES,
-                                SATISFACTION, SEVERITIES, URGENCIES, Complaint, ComplaintEvent, Consultation, Contact,
-                                Material, ServiceDeadline, ServiceRequest, SpecialService, WorkOrder,
-                                WorkOrderEvent, WorkOrderMaterial)
-
-LABELS = {
-    "community": _l("Community"),
-    "occurred_at": _l("Time"),
-    "channel": _l("Channel"),
-    "kind": _l("Type"),
-    "house": _l("House"),
-    "building": _l("Building"),
-    "person": _l("Contact person"),
-    "phone": _l("Phone"),
-    "summary": _l("Summary"),
-    "handling": _l("Handling"),
-    "received_by_name": _l("Received by"),
-    "order_no": _l("Order no."),
-    "place": _l("Place"),
-    "place_label": _l("Place"),
-    "scope": _l("Part"),
-    "category": _l("Category"),
-    "source": _l("Source"),
-    "urgency": _l("Urgency"),
-    "description": _l("Description"),
-    "reporter_name": _l("Reporter"),
-    "reporter_phone": _l("Reporter's phone"),
-    "appointment": _l("Appointment"),
-    "contact": _l("Work log entry"),
-    "state": _l("State"),
-    "reported_at": _l("Reported at"),
-    "received_by": _l("Received by"),
-    "arrive_due": _l("Arrive by"),
-    "finish_due": _l("Finish by"),
-    "assignee": _l("Assigned to"),
-    "dispatched_at": _l("Dispatched at"),
-    "arrived_at": _l("Arrived at"),
-    "finished_at": _l("Finished at"),
-    "closed_at": _l("Closed at"),
-    "result": _l("Result"),
-    "labour_hours": _l("Labour hours"),
-    "labour_fee": _l("Labour fee (yuan)"),
-    "material_fee": _l("Material fee (yuan)"),
-    "total_fee": _l("Charge (yuan)"),
-    "callback_at": _l("Called back at"),
-    "callback_by": _l("Called back by"),
-    "satisfaction": _l("Satisfaction"),
-    "callback_remark": _l("Callback remarks"),
-    "name": _l("Name"),
-    "spec": _l("Specification"),
-    "unit": _l("Unit of measure"),
-    "unit_price": _l("Unit price (yuan)"),
-    "active": _l("In use"),
-    "quantity": _l("Quantity"),
-    "amount": _l("Amount (yuan)"),
-    "source_id": _l("Source record"),
-    "created_at": _l("Created at"),
-    "complaint_no": _l("Complaint no."),
-    "complainant": _l("Complainant"),
-    "severity": _l("Severity"),
-    "content": _l("Complaint"),
-    "received_at": _l("Received at"),
-    "responsible": _l("First responsible person"),
-    "department": _l("Handling department"),
-    "respond_due": _l("Respond by"),
-    "resolve_due": _l("Resolve by"),
-    "responded_at": _l("First response at"),
-    "investigation": _l("Investigation"),
-    "replied_at": _l("Replied at"),
-    "acceptance": _l("Complainant's acceptance"),
-    "asked_at": _l("Asked at"),
-    "question": _l("Question or suggestion"),
-    "answer": _l("Answer"),
-    "answered_by": _l("Answered by"),
-    "provider": _l("Provider"),
-    "price": _l("Price (yuan)"),
-    "price_unit": _l("Price per"),
-    "service": _l("Service"),
-    "title": _l("Service requested"),
-    "agreed_price": _l("Agreed price (yuan)"),
-    "requested_at": _l("Requested at"),
-    "scheduled_for": _l("Scheduled for"),
-    "approved_by": _l("Approved by"),
-    "done_at": _l("Done at"),
-    "first_execution": _l("First execution"),
-    "execution_record": _l("Detailed record of the execution"),
-    "remark": _l("Remarks"),
-    "level": _l("Level"),
-    "respond_minutes": _l("Minutes to arrive / respond"),
-    "finish_minutes": _l("Minutes to finish / resolve"),
-    "note": _l("Note"),
-    "at": _l("Time"),
-    "user_name": _l("By"),
-    "action": _l("Action"),
-    "from_state": _l("From"),
-    "to_state": _l("To"),
-    "overdue": _l("Overdue"),
-}
-
-TEXT_LIMIT = 1000
-DESK = frozenset({roles.SERVICE, roles.MANAGER, roles.ADMIN})
-FIELD = frozenset({roles.ENGINEER, roles.MANAGER, roles.ADMIN})
-MANAGERS = frozenset({roles.MANAGER, roles.ADMIN})
-
-# ---------------------------------------------------------------------------- who acts
-
-
-def _label(name: str) -> str:
-    return str(LABELS.get(name, name))
-
-
-def _now(now: datetime | None) -> datetime:
-    return clock.or_now(now)
-
-
-# ---------------------------------------------------------------------------- deadlines
-
-DEFAULT_DEADLINES = {  # (kind, level): (minutes to arrive or respond, minutes to finish or resolve)
-    ("repair", "urgent"): (30, 240),
-    ("repair", "normal"): (240, 1440),
-    ("repair", "scheduled"): (1440, 4320),
-    ("complaint", "normal"): (120, 4320),
-    ("complaint", "major"): (30, 1440),
-}
-
-
-def deadline_minutes(kind: str, level: str) -> tuple[int, int]:
-    row = db.session.scalar(select(ServiceDeadline).where(ServiceDeadline.kind == kind, ServiceDeadline.level == level))
-    if row is not None:
-        return row.respond_minutes, row.finish_minutes
-    return DEFAULT_DEADLINES.get((kind, level), DEFAULT_DEADLINES[(kind, "normal")])
-
-
-def check_deadline(values: dict, pk=None) -> dict:
-    errors: dict = {}
-    levels = URGENCIES if values.get("kind") == "repair" else SEVERITIES
-    check_choice(errors, values, "kind", _label("kind"), {"repair": 1, "complaint": 1})
-    if "kind" not in errors:
-        check_choice(errors, values, "level", _label("level"), levels)
-    for name in ("respond_minutes", "finish_minutes"):
-        value = values.get(name)
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 60 * 24 * 90:
-            errors[name] = gettext("%(label)s must be between %(low)d and %(high)d.", label=_label(name), low=1,
-                                   high=60 * 24 * 90)
-    if not errors and values["respond_minutes"] > values["finish_minutes"]:
-        errors["finish_minutes"] = gettext("The time to finish cannot be shorter than the time to arrive or respond.")
-    if not errors:
-        stmt = select(ServiceDeadline.id).where(ServiceDeadline.kind == values["kind"],
-                                                ServiceDeadline.level == values["level"])
-        if pk is not None:
-            stmt = stmt.where(ServiceDeadline.id != int(pk))
-        if db.session.scalar(stmt) is not None:
-            errors["level"] = gettext("This level already has its deadlines.")
-    return errors
-
-
-# ---------------------------------------------------------------------------- common checks
-
-
-def _check_phone(errors: dict, values: dict, name: str) -> None:
-    from app.core import validators
-
-    value = values.get(name)
-    if value not in (None, ""):
-        problem = validators.validate_contact_number(value)  # a caller's 联系电话: a mobile or a landline
-        if problem:
-            errors[name] = problem
-
-
-def _normalize_phone(obj, name: str) -> None:
-    from app.core import validators
-
-    value = getattr(obj, name)
-    if value:
-        setattr(obj, name, validators.normalize_contact_number(value))
-
-
-def _check_house(errors: dict, values: dict, name: str = "house", required: bool = False) -> House | None:
-    house_id = _obj_id(values.get(name) if name in values else values.get(name + "_id"))
-    if house_id is None:
-        if required:
-            errors[name] = gettext("%(label)s must not be empty.", label=_label(name))
-        return None
-    house = db.session.get(House, house_id) if house_id > 0 else None
-    if house is None:
-        errors[name] = gettext("There is no such house.")
-    return house
-
-
-def _community_of(values: dict, house: House | None) -> int | None:
-    if house is not None:
-        return house.community_id
-    return _obj_id(values.get("community") if "community" in values else values.get("community_id"))
-
-
-def _check_community(errors: dict, values: dict, house: House | None) -> None:
-    community_id = _community_of(values, house)
-    if community_id is None:
-        errors["community"] = gettext("%(label)s must not be empty.", label=_label("community"))
-    elif community_id < 0 or db.session.get(Community, community_id) is None:
-        errors["community"] = gettext("There is no such community.")
-    elif house is not None:
-        given = _obj_id(values.get("community") if "community" in values else values.get("community_id"))
-        if given is not None and given != house.community_id:
-            errors["house"] = gettext("The house is not in the chosen community.")
-
-
-# ---------------------------------------------------------------------------- 物业部工作日志
+from app.service.common import (DESK, FIELD, MANAGERS, TEXT_LIMIT, check_amount, check_community, check_contact_link,
+                                check_house, check_phone, community_of, guarded, normalize_phone)
+from app.service.deadlines import DEFAULT_DEADLINES, check_deadline, deadline_minutes
+from app.service.labels import LABELS, label, state_labels
+from app.service.models import (CHANNELS, COMPLAINT_CATEGORIES, CONSULTATION_KINDS, CONTACT_KINDS, DEPARTMENTS,
+                                PLACE_SCOPES, REPAIR_CATEGORIES, SATISFACTION, SEVERITIES, URGENCIES, Complaint,
+                                ComplaintEvent, Consultation, Contact, Material, ServiceRequest, SpecialService,
+                                WorkOrder, WorkOrderEvent, WorkOrderMaterial)
+from app.service.numbers import placeholder_no
 
 
 def check_contact(values: dict, pk=None) -> dict:
     errors: dict = {}
-    house = _check_house(errors, values)
-    _check_community(errors, values, house)
-    check_choice(errors, values, "channel", _label("channel"), CHANNELS)
-    check_choice(errors, values, "kind", _label("kind"), CONTACT_KINDS)
-    check_text(errors, values, "summary", _label("summary"), TEXT_LIMIT)
-    check_text(errors, values, "handling", _label("handling"), TEXT_LIMIT, required=False)
-    check_text(errors, values, "person", _label("person"), 100, required=False)
-    _check_phone(errors, values, "phone")
+    house = check_house(errors, values)
+    check_community(errors, values, house)
+    check_choice(errors, values, "channel", label("channel"), CHANNELS)
+    check_choice(errors, values, "kind", label("kind"), CONTACT_KINDS)
+    check_text(errors, values, "summary", label("summary"), TEXT_LIMIT)
+    check_text(errors, values, "handling", label("handling"), TEXT_LIMIT, required=False)
+    check_text(errors, values, "person", label("person"), 100, required=False)
+    check_phone(errors, values, "phone")
     occurred = values.get("occurred_at")
     if isinstance(occurred, datetime) and occurred > clock.now() + timedelta(minutes=5):
-        errors["occurred_at"] = gettext("%(label)s cannot be in the future.", label=_label("occurred_at"))
-    elif check_date(occurred, _label("occurred_at")):
-        errors["occurred_at"] = check_date(occurred, _label("occurred_at"))
+        errors["occurred_at"] = gettext("%(label)s cannot be in the future.", label=label("occurred_at"))
+    elif check_date(occurred, label("occurred_at")):
+        errors["occurred_at"] = check_date(occurred, label("occurred_at"))
     return errors
 
 
 def prepare_contact(contact: Contact, actor: Actor | None = None) -> None:
-    _normalize_phone(contact, "phone")
+    normalize_phone(contact, "phone")
     if contact.house is not None:
         contact.community_id = contact.house.community_id
         contact.community = contact.house.community
     if contact.occurred_at is None:
-        contact.occurred_at = _now(None)
+        contact.occurred_at = clock.or_now(None)
     if actor is not None and contact.received_by_id is None:
         contact.received_by_id = actor.id
         contact.received_by_name = actor.name
@@ -272,10 +70,10 @@ def log_contact(values: dict, actor: Actor) -> Contact:
     errors = check_contact(values)
     if errors:
         raise RuleViolation(errors)
-    house = _check_house({}, values)
+    house = check_house({}, values)
     contact = Contact(
-        community_id=_community_of(values, house), house_id=house.id if house else None,
-        occurred_at=values.get("occurred_at") or _now(None), channel=values.get("channel") or "phone",
+        community_id=community_of(values, house), house_id=house.id if house else None,
+        occurred_at=values.get("occurred_at") or clock.or_now(None), channel=values.get("channel") or "phone",
         kind=values.get("kind") or "other", person=values.get("person") or None, phone=values.get("phone") or None,
         summary=values["summary"].strip(), handling=values.get("handling") or None,
     )
@@ -291,48 +89,6 @@ def contact_defaults(contact: Contact) -> dict:
             "phone": contact.phone, "summary": contact.summary, "channel": contact.channel,
             "occurred_at": contact.occurred_at}
 
-
-def _check_contact_link(errors: dict, values: dict, model, pk=None) -> None:
-    contact_id = _obj_id(values.get("contact") if "contact" in values else values.get("contact_id"))
-    if contact_id is None:
-        return
-    if contact_id < 0 or db.session.get(Contact, contact_id) is None:
-        errors["contact"] = gettext("There is no such work log entry.")
-        return
-    stmt = select(model.id).where(model.contact_id == contact_id)
-    if pk is not None:
-        stmt = stmt.where(model.id != int(pk))
-    if db.session.scalar(stmt) is not None:
-        errors["contact"] = gettext("This work log entry has already become a record of its own.")
-
-
-# ---------------------------------------------------------------------------- numbers
-
-
-def _placeholder_no() -> str:
-    return "~" + uuid.uuid4().hex[:18]
-
-
-def _number_after_insert(prefix: str, column: str, at_attr: str):
-    def listener(mapper, connection, target):
-        if getattr(target, column) and not getattr(target, column).startswith("~"):
-            return
-        at = getattr(target, at_attr) or clock.now()
-        number = f"{prefix}{at:%Y%m%d}-{target.id:06d}"
-        table = mapper.local_table
-        connection.execute(update(table).where(table.c.id == target.id).values({column: number}))
-        from sqlalchemy.orm.attributes import set_committed_value
-
-        set_committed_value(target, column, number)
-
-    return listener
-
-
-event.listen(WorkOrder, "after_insert", _number_after_insert("BX", "order_no", "reported_at"))
-event.listen(Complaint, "after_insert", _number_after_insert("TS", "complaint_no", "received_at"))
-
-
-# ---------------------------------------------------------------------------- 报修 work orders
 
 # The work order state machine: (from state, action, to state, roles that may do it).
 # An engineer (工程维修) may act only on orders assigned to him.
@@ -395,37 +151,37 @@ def order_actions(order: WorkOrder, actor: Actor) -> list[str]:
 
 def check_order(values: dict, pk=None) -> dict:
     errors: dict = {}
-    house = _check_house(errors, values)
-    building_id = _obj_id(values.get("building") if "building" in values else values.get("building_id"))
+    house = check_house(errors, values)
+    building_id = as_id(values.get("building") if "building" in values else values.get("building_id"))
     building = None
     if building_id is not None:
         building = db.session.get(Building, building_id) if building_id > 0 else None
         if building is None:
             errors["building"] = gettext("There is no such building.")
     if house is None and building is None and "house" not in errors and "building" not in errors:
-        if _community_of(values, None) is None:
+        if community_of(values, None) is None:
             errors["house"] = gettext("Please choose the house, or the building or community of a common area.")
-    _check_community(errors, values, house) if "house" not in errors else None
+    check_community(errors, values, house) if "house" not in errors else None
     if house is not None and building is not None and house.building_id != building.id:
         errors["building"] = gettext("The house is not in this building.")
-    check_choice(errors, values, "scope", _label("scope"), PLACE_SCOPES)
+    check_choice(errors, values, "scope", label("scope"), PLACE_SCOPES)
     if values.get("scope") == "private" and house is None and "house" not in errors:
         errors["house"] = gettext("A repair of a private part needs the house.")
-    check_choice(errors, values, "category", _label("category"), REPAIR_CATEGORIES)
-    check_choice(errors, values, "source", _label("source"), CHANNELS)
-    check_choice(errors, values, "urgency", _label("urgency"), URGENCIES)
-    check_text(errors, values, "description", _label("description"), TEXT_LIMIT)
-    check_text(errors, values, "place", _label("place"), 200, required=False)
-    check_text(errors, values, "reporter_name", _label("reporter_name"), 100, required=False)
-    check_text(errors, values, "appointment", _label("appointment"), 100, required=False)
-    _check_phone(errors, values, "reporter_phone")
-    _check_contact_link(errors, values, WorkOrder, pk)
+    check_choice(errors, values, "category", label("category"), REPAIR_CATEGORIES)
+    check_choice(errors, values, "source", label("source"), CHANNELS)
+    check_choice(errors, values, "urgency", label("urgency"), URGENCIES)
+    check_text(errors, values, "description", label("description"), TEXT_LIMIT)
+    check_text(errors, values, "place", label("place"), 200, required=False)
+    check_text(errors, values, "reporter_name", label("reporter_name"), 100, required=False)
+    check_text(errors, values, "appointment", label("appointment"), 100, required=False)
+    check_phone(errors, values, "reporter_phone")
+    check_contact_link(errors, values, WorkOrder, pk)
     return errors
 
 
 def prepare_order(order: WorkOrder, actor: Actor | None = None, now: datetime | None = None) -> None:
     """Fill what a new order derives: community, number placeholder, deadlines, who received it."""
-    _normalize_phone(order, "reporter_phone")
+    normalize_phone(order, "reporter_phone")
     if order.house is not None:
         order.community = order.house.community
         order.building = order.house.building
@@ -433,9 +189,9 @@ def prepare_order(order: WorkOrder, actor: Actor | None = None, now: datetime | 
         order.community = order.building.community
     if order.id is not None:
         return
-    now = _now(now)
+    now = clock.or_now(now)
     order.reported_at = order.reported_at or now
-    order.order_no = order.order_no or _placeholder_no()
+    order.order_no = order.order_no or placeholder_no()
     order.state = "pending"
     arrive, finish = deadline_minutes("repair", order.urgency or "normal")
     order.arrive_due = order.reported_at + timedelta(minutes=arrive)
@@ -453,13 +209,13 @@ def create_order(values: dict, actor: Actor, now: datetime | None = None) -> Wor
     if errors:
         raise RuleViolation(errors)
     order = WorkOrder(
-        house_id=_obj_id(values.get("house")), building_id=_obj_id(values.get("building")),
-        community_id=_community_of(values, _check_house({}, values)),
+        house_id=as_id(values.get("house")), building_id=as_id(values.get("building")),
+        community_id=community_of(values, check_house({}, values)),
         place=values.get("place") or None, scope=values.get("scope") or "private",
         category=values.get("category") or "other", source=values.get("source") or "phone",
         urgency=values.get("urgency") or "normal", description=values["description"].strip(),
         reporter_name=values.get("reporter_name") or None, reporter_phone=values.get("reporter_phone") or None,
-        appointment=values.get("appointment") or None, contact_id=_obj_id(values.get("contact")),
+        appointment=values.get("appointment") or None, contact_id=as_id(values.get("contact")),
     )
     if order.house_id:
         order.house = db.session.get(House, order.house_id)
@@ -481,7 +237,7 @@ def engineers() -> list:
 
 
 def _engineer(errors: dict, assignee_id) -> int | None:
-    uid = _obj_id(assignee_id)
+    uid = as_id(assignee_id)
     if uid is None:
         errors["assignee"] = gettext("Please choose the engineer to send.")
         return None
@@ -498,30 +254,26 @@ def _time(errors: dict, value, name: str, now: datetime, not_before: datetime | 
         try:
             value = datetime.fromisoformat(str(value))
         except ValueError:
-            errors[name] = gettext("%(label)s is not a valid time.", label=_label(name))
+            errors[name] = gettext("%(label)s is not a valid time.", label=label(name))
             return None
     value = value.replace(microsecond=0, tzinfo=None)
-    if check_date(value, _label(name)):
-        errors[name] = check_date(value, _label(name))
+    if check_date(value, label(name)):
+        errors[name] = check_date(value, label(name))
     elif value > now + timedelta(minutes=5):
-        errors[name] = gettext("%(label)s cannot be in the future.", label=_label(name))
+        errors[name] = gettext("%(label)s cannot be in the future.", label=label(name))
     elif not_before is not None and value < not_before:
-        errors[name] = gettext("%(label)s cannot be before %(other)s (%(time)s).", label=_label(name),
+        errors[name] = gettext("%(label)s cannot be before %(other)s (%(time)s).", label=label(name),
                                other=before_label, time=f"{not_before:%Y-%m-%d %H:%M}")
     return value
 
 
-def _money(errors: dict, value, name: str) -> Decimal:
-    return check_money(errors, value, name, _label(name))
-
-
-def _materials(errors: dict, rows) -> list[WorkOrderMaterial]:
+def priced_materials(errors: dict, rows) -> list[WorkOrderMaterial]:
     """[(material id, quantity), ...] → priced rows; empty rows are skipped."""
     out = []
     for material_id, quantity in rows or []:
         if (material_id in (None, "")) and quantity in (None, ""):
             continue
-        mid = _obj_id(material_id)
+        mid = as_id(material_id)
         material = db.session.get(Material, mid) if mid and mid > 0 else None
         if material is None or not material.active:
             errors["materials"] = gettext("There is no such material in the list.")
@@ -547,24 +299,13 @@ def transition(order_id, action: str, actor: Actor, **kw) -> WorkOrder:
     quantity)]; callback/reopen: satisfaction, remark.
     Writes the history row and flushes; raises RuleViolation (or ConcurrentChange) and changes nothing.
     """
-    return _guarded(_order_transition, order_id, action, actor, **kw)
-
-
-def _guarded(step, *args, **kw):
-    """Run a state change; a concurrent change of the same row (version mismatch) becomes ConcurrentChange."""
-    try:
-        result = step(*args, **kw)
-        db.session.flush()
-        return result
-    except StaleDataError:
-        db.session.rollback()
-        raise ConcurrentChange() from None
+    return guarded(_order_transition, order_id, action, actor, **kw)
 
 
 def _order_transition(order_id, action: str, actor: Actor, *, expected_version: int | None = None,
                       now: datetime | None = None, note: str | None = None, **data) -> WorkOrder:
-    now = _now(now)
-    order = db.session.get(WorkOrder, _obj_id(order_id)) if _obj_id(order_id) and _obj_id(order_id) > 0 else None
+    now = clock.or_now(now)
+    order = db.session.get(WorkOrder, as_id(order_id)) if as_id(order_id) and as_id(order_id) > 0 else None
     if order is None:
         raise RuleViolation({"": gettext("There is no such work order.")})
     if expected_version is not None and order.version != expected_version:
@@ -580,7 +321,7 @@ def _order_transition(order_id, action: str, actor: Actor, *, expected_version: 
     errors: dict = {}
     note = (note or "").strip() or None
     if note is not None:
-        check_text(errors, {"note": note}, "note", _label("note"), TEXT_LIMIT)
+        check_text(errors, {"note": note}, "note", label("note"), TEXT_LIMIT)
     if action in NOTE_REQUIRED and not note:
         errors["note"] = gettext("Please give the reason.")
     from_state, to_state = order.state, rule[2]
@@ -599,14 +340,14 @@ def _order_transition(order_id, action: str, actor: Actor, *, expected_version: 
         order.assignee_id = None
         order.dispatched_at = None
     elif action == "arrive":
-        at = _time(errors, data.get("at"), "arrived_at", now, order.dispatched_at, _label("dispatched_at"))
+        at = _time(errors, data.get("at"), "arrived_at", now, order.dispatched_at, label("dispatched_at"))
         if not errors:
             order.arrived_at = at
     elif action == "complete":
         at = _time(errors, data.get("at"), "finished_at", now, order.arrived_at or order.dispatched_at,
-                   _label("arrived_at") if order.arrived_at else _label("dispatched_at"))
-        check_text(errors, data, "result", _label("result"), TEXT_LIMIT)
-        labour_fee = _money(errors, data.get("labour_fee"), "labour_fee")
+                   label("arrived_at") if order.arrived_at else label("dispatched_at"))
+        check_text(errors, data, "result", label("result"), TEXT_LIMIT)
+        labour_fee = check_amount(errors, data.get("labour_fee"), "labour_fee")
         hours = data.get("labour_hours")
         if hours not in (None, ""):
             try:
@@ -615,10 +356,10 @@ def _order_transition(order_id, action: str, actor: Actor, *, expected_version: 
                 hours = None
             if hours is None or not hours.is_finite() or hours < 0 or hours > 999 or hours != hours.quantize(
                     Decimal("0.01")):
-                errors["labour_hours"] = gettext("%(label)s must be between 0 and 999.", label=_label("labour_hours"))
+                errors["labour_hours"] = gettext("%(label)s must be between 0 and 999.", label=label("labour_hours"))
         else:
             hours = None
-        rows = _materials(errors, data.get("materials"))
+        rows = priced_materials(errors, data.get("materials"))
         if order.scope == "common" and (labour_fee > 0 or rows and any(r.amount > 0 for r in rows)):
             pass  # common parts are free for the household: the cost is recorded, no charge is made
         if not errors:
@@ -636,7 +377,7 @@ def _order_transition(order_id, action: str, actor: Actor, *, expected_version: 
                                              "unsatisfied.")
         elif satisfaction == "unsatisfied":
             errors["satisfaction"] = gettext("An unsatisfied callback reopens the order: use \"reopen\".")
-        check_text(errors, data, "remark", _label("callback_remark"), 500, required=False)
+        check_text(errors, data, "remark", label("callback_remark"), 500, required=False)
         if not errors:
             order.satisfaction = satisfaction
             order.callback_remark = (data.get("remark") or "").strip() or None
@@ -647,7 +388,7 @@ def _order_transition(order_id, action: str, actor: Actor, *, expected_version: 
     elif action == "cancel":
         order.closed_at = now
     if action == "reopen":
-        check_text(errors, data, "remark", _label("callback_remark"), 500, required=False)
+        check_text(errors, data, "remark", label("callback_remark"), 500, required=False)
         if not errors:
             order.satisfaction = "unsatisfied"
             order.callback_remark = (data.get("remark") or "").strip() or None
@@ -718,23 +459,23 @@ def desk_counts() -> dict:
 
 def check_material(values: dict, pk=None) -> dict:
     errors: dict = {}
-    check_text(errors, values, "name", _label("name"), 100)
-    check_text(errors, values, "spec", _label("spec"), 100, required=False)
-    check_text(errors, values, "unit", _label("unit"), 10)
+    check_text(errors, values, "name", label("name"), 100)
+    check_text(errors, values, "spec", label("spec"), 100, required=False)
+    check_text(errors, values, "unit", label("unit"), 10)
     price = values.get("unit_price")
     if price is None or price == "":
-        errors["unit_price"] = gettext("%(label)s must not be empty.", label=_label("unit_price"))
+        errors["unit_price"] = gettext("%(label)s must not be empty.", label=label("unit_price"))
     else:
         try:
             d = Decimal(str(price))
         except (InvalidOperation, ValueError):
             d = None
         if d is None or not d.is_finite():
-            errors["unit_price"] = gettext("%(label)s must be a number.", label=_label("unit_price"))
+            errors["unit_price"] = gettext("%(label)s must be a number.", label=label("unit_price"))
         elif d < 0 or d >= Decimal("100000000"):
-            errors["unit_price"] = gettext("%(label)s must be between 0 and 99999999.", label=_label("unit_price"))
+            errors["unit_price"] = gettext("%(label)s must be between 0 and 99999999.", label=label("unit_price"))
         elif d != d.quantize(Decimal("0.0001")):
-            errors["unit_price"] = gettext("%(label)s may have at most four decimals.", label=_label("unit_price"))
+            errors["unit_price"] = gettext("%(label)s may have at most four decimals.", label=label("unit_price"))
     if "name" not in errors:
         stmt = select(Material.id).where(Material.name == values["name"].strip())
         if pk is not None:
@@ -743,8 +484,6 @@ def check_material(values: dict, pk=None) -> dict:
             errors["name"] = gettext("This material is already in the list.")
     return errors
 
-
-# ---------------------------------------------------------------------------- 投诉 complaints
 
 # The complaint state machine. A 客服 acts only on complaints he received (首问责任制); a major complaint
 # is replied to by the 项目经理.
@@ -794,30 +533,30 @@ def complaint_actions(complaint: Complaint, actor: Actor) -> list[str]:
 
 def check_complaint(values: dict, pk=None) -> dict:
     errors: dict = {}
-    house = _check_house(errors, values)
+    house = check_house(errors, values)
     if "house" not in errors:
-        _check_community(errors, values, house)
-    check_choice(errors, values, "channel", _label("channel"), CHANNELS)
-    check_choice(errors, values, "category", _label("category"), COMPLAINT_CATEGORIES)
-    check_choice(errors, values, "severity", _label("severity"), SEVERITIES)
-    check_text(errors, values, "complainant", _label("complainant"), 100)
-    check_text(errors, values, "content", _label("content"), 2000)
-    _check_phone(errors, values, "phone")
+        check_community(errors, values, house)
+    check_choice(errors, values, "channel", label("channel"), CHANNELS)
+    check_choice(errors, values, "category", label("category"), COMPLAINT_CATEGORIES)
+    check_choice(errors, values, "severity", label("severity"), SEVERITIES)
+    check_text(errors, values, "complainant", label("complainant"), 100)
+    check_text(errors, values, "content", label("content"), 2000)
+    check_phone(errors, values, "phone")
     if values.get("department") not in (None, ""):
-        check_choice(errors, values, "department", _label("department"), DEPARTMENTS)
-    _check_contact_link(errors, values, Complaint, pk)
+        check_choice(errors, values, "department", label("department"), DEPARTMENTS)
+    check_contact_link(errors, values, Complaint, pk)
     return errors
 
 
 def prepare_complaint(complaint: Complaint, actor: Actor | None = None, now: datetime | None = None) -> None:
-    _normalize_phone(complaint, "phone")
+    normalize_phone(complaint, "phone")
     if complaint.house is not None:
         complaint.community = complaint.house.community
     if complaint.id is not None:
         return
-    now = _now(now)
+    now = clock.or_now(now)
     complaint.received_at = complaint.received_at or now
-    complaint.complaint_no = complaint.complaint_no or _placeholder_no()
+    complaint.complaint_no = complaint.complaint_no or placeholder_no()
     complaint.state = "received"
     respond, resolve = deadline_minutes("complaint", complaint.severity or "normal")
     complaint.respond_due = complaint.received_at + timedelta(minutes=respond)
@@ -834,13 +573,13 @@ def create_complaint(values: dict, actor: Actor, now: datetime | None = None) ->
     errors = check_complaint(values)
     if errors:
         raise RuleViolation(errors)
-    house = _check_house({}, values)
+    house = check_house({}, values)
     complaint = Complaint(
-        community_id=_community_of(values, house), house=house, channel=values.get("channel") or "phone",
+        community_id=community_of(values, house), house=house, channel=values.get("channel") or "phone",
         complainant=values["complainant"].strip(), phone=values.get("phone") or None,
         category=values.get("category") or "other", severity=values.get("severity") or "normal",
         content=values["content"].strip(), department=values.get("department") or None,
-        contact_id=_obj_id(values.get("contact")),
+        contact_id=as_id(values.get("contact")),
     )
     prepare_complaint(complaint, actor, now)
     db.session.add(complaint)
@@ -851,13 +590,13 @@ def create_complaint(values: dict, actor: Actor, now: datetime | None = None) ->
 def complaint_transition(complaint_id, action: str, actor: Actor, **kw) -> Complaint:
     """Move a complaint by `action`. keywords: expected_version, now, note, and by action: respond:
     department; progress: investigation; reply: result; accept/reject: remark."""
-    return _guarded(_complaint_transition, complaint_id, action, actor, **kw)
+    return guarded(_complaint_transition, complaint_id, action, actor, **kw)
 
 
 def _complaint_transition(complaint_id, action: str, actor: Actor, *, expected_version: int | None = None,
                           now: datetime | None = None, note: str | None = None, **data) -> Complaint:
-    now = _now(now)
-    cid = _obj_id(complaint_id)
+    now = clock.or_now(now)
+    cid = as_id(complaint_id)
     complaint = db.session.get(Complaint, cid) if cid and cid > 0 else None
     if complaint is None:
         raise RuleViolation({"": gettext("There is no such complaint.")})
@@ -879,7 +618,7 @@ def _complaint_transition(complaint_id, action: str, actor: Actor, *, expected_v
     errors: dict = {}
     note = (note or "").strip() or None
     if note is not None:
-        check_text(errors, {"note": note}, "note", _label("note"), 2000)
+        check_text(errors, {"note": note}, "note", label("note"), 2000)
     if action == "respond":
         department = data.get("department") or complaint.department
         if department not in DEPARTMENTS:
@@ -890,22 +629,22 @@ def _complaint_transition(complaint_id, action: str, actor: Actor, *, expected_v
             complaint.department = department
             complaint.responded_at = now
     elif action == "progress":
-        check_text(errors, data, "investigation", _label("investigation"), 2000)
+        check_text(errors, data, "investigation", label("investigation"), 2000)
         if not errors:
             text = data["investigation"].strip()
             complaint.investigation = (complaint.investigation + "\n" + text) if complaint.investigation else text
             if len(complaint.investigation) > 2000:
                 errors["investigation"] = gettext("%(label)s may have at most %(n)d characters.",
-                                                  label=_label("investigation"), n=2000)
+                                                  label=label("investigation"), n=2000)
             note = note or text
     elif action == "reply":
-        check_text(errors, data, "result", _label("result"), 2000)
+        check_text(errors, data, "result", label("result"), 2000)
         if not errors:
             complaint.result = data["result"].strip()
             complaint.replied_at = now
             note = note or complaint.result
     elif action in ("accept", "reject"):
-        check_text(errors, data, "remark", _label("callback_remark"), 500, required=False)
+        check_text(errors, data, "remark", label("callback_remark"), 500, required=False)
         if not errors:
             complaint.acceptance = "accepted" if action == "accept" else "not_accepted"
             complaint.callback_at = now
@@ -953,25 +692,22 @@ def open_major_complaints(limit: int = 50) -> list[Complaint]:
                                    .order_by(Complaint.received_at).limit(limit)))
 
 
-# ---------------------------------------------------------------------------- 咨询/建议, 专项/特约服务
-
-
 def check_consultation(values: dict, pk=None) -> dict:
     errors: dict = {}
-    house = _check_house(errors, values)
+    house = check_house(errors, values)
     if "house" not in errors:
-        _check_community(errors, values, house)
-    check_choice(errors, values, "kind", _label("kind"), CONSULTATION_KINDS)
-    check_text(errors, values, "question", _label("question"), TEXT_LIMIT)
-    check_text(errors, values, "answer", _label("answer"), TEXT_LIMIT, required=False)
-    check_text(errors, values, "person", _label("person"), 100, required=False)
-    _check_phone(errors, values, "phone")
-    _check_contact_link(errors, values, Consultation, pk)
+        check_community(errors, values, house)
+    check_choice(errors, values, "kind", label("kind"), CONSULTATION_KINDS)
+    check_text(errors, values, "question", label("question"), TEXT_LIMIT)
+    check_text(errors, values, "answer", label("answer"), TEXT_LIMIT, required=False)
+    check_text(errors, values, "person", label("person"), 100, required=False)
+    check_phone(errors, values, "phone")
+    check_contact_link(errors, values, Consultation, pk)
     return errors
 
 
 def prepare_consultation(item: Consultation, actor: Actor | None = None) -> None:
-    _normalize_phone(item, "phone")
+    normalize_phone(item, "phone")
     if item.house is not None:
         item.community = item.house.community
     if item.answer and not item.answered_by and actor is not None:
@@ -982,13 +718,13 @@ def check_special_service(values: dict, pk=None) -> dict:
     from app.service.models import SPECIAL_KINDS
 
     errors: dict = {}
-    check_text(errors, values, "name", _label("name"), 100)
-    check_choice(errors, values, "kind", _label("kind"), SPECIAL_KINDS)
-    check_text(errors, values, "provider", _label("provider"), 100, required=False)
-    check_text(errors, values, "price_unit", _label("price_unit"), 20, required=False)
-    check_text(errors, values, "description", _label("description"), TEXT_LIMIT, required=False)
+    check_text(errors, values, "name", label("name"), 100)
+    check_choice(errors, values, "kind", label("kind"), SPECIAL_KINDS)
+    check_text(errors, values, "provider", label("provider"), 100, required=False)
+    check_text(errors, values, "price_unit", label("price_unit"), 20, required=False)
+    check_text(errors, values, "description", label("description"), TEXT_LIMIT, required=False)
     if values.get("price") not in (None, ""):
-        _money(errors, values.get("price"), "price")
+        check_amount(errors, values.get("price"), "price")
     if "name" not in errors:
         stmt = select(SpecialService.id).where(SpecialService.name == values["name"].strip())
         if pk is not None:
@@ -1002,20 +738,20 @@ def check_service_request(values: dict, pk=None) -> dict:
     from app.service.models import REQUEST_STATES
 
     errors: dict = {}
-    house = _check_house(errors, values)
+    house = check_house(errors, values)
     if "house" not in errors:
-        _check_community(errors, values, house)
-    check_text(errors, values, "title", _label("title"), 200)
-    check_text(errors, values, "person", _label("person"), 100, required=False)
-    check_text(errors, values, "provider", _label("provider"), 100, required=False)
-    check_text(errors, values, "approved_by", _label("approved_by"), 100, required=False)
-    check_text(errors, values, "execution_record", _label("execution_record"), 20000, required=False)
-    check_text(errors, values, "remark", _label("remark"), 500, required=False)
-    _check_phone(errors, values, "phone")
+        check_community(errors, values, house)
+    check_text(errors, values, "title", label("title"), 200)
+    check_text(errors, values, "person", label("person"), 100, required=False)
+    check_text(errors, values, "provider", label("provider"), 100, required=False)
+    check_text(errors, values, "approved_by", label("approved_by"), 100, required=False)
+    check_text(errors, values, "execution_record", label("execution_record"), 20000, required=False)
+    check_text(errors, values, "remark", label("remark"), 500, required=False)
+    check_phone(errors, values, "phone")
     if values.get("agreed_price") not in (None, ""):
-        _money(errors, values.get("agreed_price"), "agreed_price")
+        check_amount(errors, values.get("agreed_price"), "agreed_price")
     if values.get("state") not in (None, ""):
-        check_choice(errors, values, "state", _label("state"), REQUEST_STATES)
+        check_choice(errors, values, "state", label("state"), REQUEST_STATES)
     service = values.get("service")
     custom = service is None or getattr(service, "kind", None) == "custom"
     if values.get("state") in ("approved", "done") and custom and not (values.get("approved_by") or "").strip():
@@ -1026,14 +762,14 @@ def check_service_request(values: dict, pk=None) -> dict:
         errors["execution_record"] = gettext("The first execution of a custom service must be recorded in detail.")
     done_at, requested = values.get("done_at"), values.get("requested_at")
     if isinstance(done_at, datetime) and isinstance(requested, datetime) and done_at < requested:
-        errors["done_at"] = gettext("%(label)s cannot be before %(other)s (%(time)s).", label=_label("done_at"),
-                                    other=_label("requested_at"), time=f"{requested:%Y-%m-%d %H:%M}")
-    _check_contact_link(errors, values, ServiceRequest, pk)
+        errors["done_at"] = gettext("%(label)s cannot be before %(other)s (%(time)s).", label=label("done_at"),
+                                    other=label("requested_at"), time=f"{requested:%Y-%m-%d %H:%M}")
+    check_contact_link(errors, values, ServiceRequest, pk)
     return errors
 
 
 def prepare_service_request(item: ServiceRequest, actor: Actor | None = None) -> None:
-    _normalize_phone(item, "phone")
+    normalize_phone(item, "phone")
     if item.house is not None:
         item.community = item.house.community
     if item.service is not None:
@@ -1041,7 +777,7 @@ def prepare_service_request(item: ServiceRequest, actor: Actor | None = None) ->
         if item.agreed_price is None:
             item.agreed_price = item.service.price
     if item.state == "done" and item.done_at is None:
-        item.done_at = _now(None)
+        item.done_at = clock.or_now(None)
 
 
 def promote_to_catalog(request: ServiceRequest) -> SpecialService:
@@ -1060,17 +796,6 @@ def promote_to_catalog(request: ServiceRequest) -> SpecialService:
     request.service = service
     db.session.flush()
     return service
-
-
-# ---------------------------------------------------------------------------- labels for templates
-
-
-def state_labels() -> dict:
-    return {"order": ORDER_STATES, "complaint": COMPLAINT_STATES, "satisfaction": SATISFACTION,
-            "acceptance": ACCEPTANCE}
-
-
-# ---------------------------------------------------------------------------- the daily log page
 
 
 def daily_log(day, community_id: int | None = None) -> dict:
@@ -1110,13 +835,10 @@ def daily_log(day, community_id: int | None = None) -> dict:
     }
 
 
-# ---------------------------------------------------------------------------- the desk: one contact, one record
-
-
 def find_house(community_id, house_no: str | None) -> House | None:
     """A house by its 房号 (e.g. 1-1-0101) in a community; None when not found."""
     text = (house_no or "").strip().replace("—", "-").replace("－", "-")
-    cid = _obj_id(community_id)
+    cid = as_id(community_id)
     if not text or not cid or cid < 0:
         return None
     return db.session.scalar(select(House).where(House.community_id == cid, House.house_no == text))
@@ -1162,7 +884,7 @@ def intake(values: dict, actor: Actor, now: datetime | None = None):
         record_errors = check_consultation(record_values)
     elif kind == "service_request":
         service = None
-        sid = _obj_id(values.get("service"))
+        sid = as_id(values.get("service"))
         if sid:
             service = db.session.get(SpecialService, sid) if sid > 0 else None
             if service is None:
@@ -1212,7 +934,7 @@ def _open_record(contact: Contact, kind: str, record_values: dict, actor: Actor,
 
 def convert_contact(contact_id, kind: str, actor: Actor, now: datetime | None = None):
     """Turn a work log entry logged as something else into its repair, complaint, consultation or request."""
-    cid = _obj_id(contact_id)
+    cid = as_id(contact_id)
     contact = db.session.get(Contact, cid) if cid and cid > 0 else None
     if contact is None:
         raise RuleViolation({"": gettext("There is no such work log entry.")})
