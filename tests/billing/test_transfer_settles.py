@@ -111,7 +111,7 @@ def test_the_transfer_settles_and_the_household_leaves_in_one_step(app, login_as
     card = c.get(f"/print/owner-card?house={h}")
     assert card.status_code == 200
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(card.data)).pages)
-    assert "MJ-0101" in text and "浙A4T0KF" not in text
+    assert "已交回门禁卡/钥匙 1 张" in text and "浙A4T0KF" not in text
     page = c.get(f"/houses/show/{h}").get_data(True)
     assert "浙A4T0KF" in page and "2026年12月3日" in page
     # and the plate no longer finds the house at the desk
