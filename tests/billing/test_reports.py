@@ -520,3 +520,20 @@ def test_the_rate_page_without_any_community(app, login_as):
     resp = login_as(roles.MANAGER).get("/collection-rate/?community=5")
     assert resp.status_code == 200
     assert any("还没有小区" in f for f in _flashes(resp.get_data(as_text=True)))
+
+
+def test_a_long_day_keeps_its_net_and_signatures_together_on_the_last_page(app, day):
+    """However long the day (here: more and more voided receipts listed), the last page holds the net, its 大写 and
+    the three boxes that sign it; they never stand on a page apart from each other."""
+    pages_seen = set()
+    with app.test_request_context():
+        report = reports.daily_report(day["community"], DAY)
+        voided = list(report["voided"])
+        for k in range(0, 60, 4):
+            report["voided"] = voided * (1 + k)
+            reader, _text = _pdf_text(printing.daily_report_pdf(report, "王经理", at("11-21", "08:15")))
+            pages_seen.add(len(reader.pages))
+            last = reader.pages[-1].extract_text()
+            for expected in ("2,411.98", "贰仟肆佰壹拾壹元玖角捌分", "收费员：", "复核：", "项目经理："):
+                assert expected in last, (k, expected)
+    assert len(pages_seen) > 1  # the day did run onto further pages
