@@ -264,9 +264,9 @@ def post_deposits(values: dict, actor: Actor, today: date | None = None) -> Post
     return plan
 
 
-def post_interest(values: dict, actor: Actor, today: date | None = None) -> list[FundEntry]:
-    """The interest the bank credited to a community's fund, split over its houses by their balances."""
-    _require(actor, RECORDERS, gettext("Your role may not record fund deposits."))
+def plan_interest(values: dict, today: date | None = None) -> Posting:
+    """The interest the bank credited to a community's fund, split over its houses by their balances (largest
+    remainder: the shares add up to the 分): what posting it would write, for the preview."""
     errors: dict = {}
     cid = as_id(values.get("community"))
     if not cid or cid < 0 or db.session.get(Community, cid) is None:
@@ -282,13 +282,17 @@ def post_interest(values: dict, actor: Actor, today: date | None = None) -> list
     shares = apportion(total, [(house_id, balance) for house_id, balance in balances])
     whole = sum((balance for _h, balance in balances), ZERO)
     houses = {h.id: h for h in db.session.scalars(select(House).where(House.id.in_(list(shares))))}
-    entries = []
-    for house_id, balance in balances:
-        if shares[house_id] > 0:
-            entries.append(_post(houses[house_id], "interest", shares[house_id], on, actor,
-                                 basis=f"{total:,.2f} × {balance:,.2f}/{whole:,.2f}",
-                                 voucher_no=(values.get("voucher_no") or "").strip() or None))
-    return entries
+    rows = [(houses[house_id], shares[house_id], f"{total:,.2f} × {balance:,.2f}/{whole:,.2f}")
+            for house_id, balance in balances if shares[house_id] > 0]
+    return Posting("interest", on, (values.get("voucher_no") or "").strip() or None, None, rows, [])
+
+
+def post_interest(values: dict, actor: Actor, today: date | None = None) -> list[FundEntry]:
+    """Post the interest as its preview showed it."""
+    _require(actor, RECORDERS, gettext("Your role may not record fund deposits."))
+    plan = plan_interest(values, today)
+    return [_post(house, "interest", amount, plan.on_date, actor, basis=basis, voucher_no=plan.voucher_no)
+            for house, amount, basis in plan.rows]
 
 
 def reversal_problem(entry: FundEntry, actor: Actor) -> str | None:

@@ -85,12 +85,15 @@ class FundPostingView(BaseView):
     default_view = "post"
     base_permissions = ["can_post", "can_interest"]
 
-    def _page(self, form, plan=None):
+    def _page(self, form, plan=None, interest_form=None, interest_plan=None):
         communities = estate_services.communities()
         community_id = as_id(form.get("community")) or (communities[0].id if communities else None)
+        interest_form = interest_form or {}
         return self.render_template("billing/fund_posting.html", form=form, plan=plan, communities=communities,
                                     community_id=community_id, buildings=_buildings(community_id),
-                                    units=_units(community_id), scopes=FUND_SCOPES, today=clock.today())
+                                    units=_units(community_id), scopes=FUND_SCOPES, today=clock.today(),
+                                    interest_form=interest_form, interest_plan=interest_plan,
+                                    interest_community=as_id(interest_form.get("community")) or community_id)
 
     @expose("/", methods=["GET", "POST"])
     @has_access
@@ -115,15 +118,18 @@ class FundPostingView(BaseView):
     @expose("/interest", methods=["POST"])
     @has_access
     def interest(self):
+        """The bank's interest: previewed (each house's share), then posted as shown."""
         try:
-            entries = fund.post_interest(request.form, current_actor())
-            db.session.commit()
-            flash(gettext("Interest shared over %(n)d houses by their balances.", n=len(entries)), "success")
-            return redirect(url_for("FundView.index", community=request.form.get("community")))
+            if request.form.get("commit"):
+                entries = fund.post_interest(request.form, current_actor())
+                db.session.commit()
+                flash(gettext("Interest shared over %(n)d houses by their balances.", n=len(entries)), "success")
+                return redirect(url_for("FundView.index", community=request.form.get("community")))
+            return self._page({}, interest_form=request.form, interest_plan=fund.plan_interest(request.form))
         except RuleViolation as exc:
             db.session.rollback()
             flash_errors(exc.errors)
-        return self._page(request.form)
+        return self._page({}, interest_form=request.form)
 
 
 class FundEntryView(PMModelView):

@@ -309,3 +309,22 @@ def test_a_first_deposit_refused_says_why_house_by_house(app, estate):
         message = caught.value.errors["scope"]
         # the five houses of 翠湖花园 were all deposited above
         assert message == "所选范围内没有可入账的房屋：5 户已首期缴存。", message
+
+
+def test_the_banks_interest_is_previewed_before_it_is_posted(app, estate, login_as):
+    cashier = login_as(roles.CASHIER)
+    cashier.post("/fund-posting/", data={"community": str(estate["community"]), "scope": "community",
+                                         "kind": "deposit", "method": "rate", "rate": "50", "on_date": "2026-01-10",
+                                         "voucher_no": "", "commit": "1"})
+    form = {"community": str(estate["community"]), "amount": "100.00", "on_date": "2026-06-30",
+            "voucher_no": "结息2026-06"}
+    html = cashier.post("/fund-posting/interest", data=dict(form, preview="1")).get_data(as_text=True)
+    assert "interest-plan" in html and "1-1-0101" in html and "interest-post" in html
+    assert 'value="结息2026-06"' in html  # the form keeps what was typed
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FundEntry).where(FundEntry.kind == "interest")) == 0
+    resp = cashier.post("/fund-posting/interest", data=dict(form, commit="1"))
+    assert resp.status_code == 302
+    with app.app_context():
+        shares = db.session.scalars(select(FundEntry.amount).where(FundEntry.kind == "interest")).all()
+        assert len(shares) > 1 and sum(shares) == Decimal("100.00")  # to the 分, as the preview showed
