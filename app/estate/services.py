@@ -278,6 +278,7 @@ OWNER_LABELS = {
     "ended_on": _l("Owner until"),
     "end_reason": _l("Reason it ended"),
     "correction_reason": _l("Reason for the correction"),
+    "handover_note": _l("Settled at the transfer"),
     "relation": _l("Relation to the owner"),
     "moved_out_on": _l("Moved out on"),
     "lease_start": _l("Lease starts"),

@@ -63,6 +63,7 @@ VALUE_LABELS_OF = {
 FIELD_LABELS_OF = {
     "Owner": {"name": LABELS["full_name"], "phone": LABELS["mobile"], "kind": LABELS["owner_kind"]},
     "Resident": {"name": _l("Full name"), "phone": LABELS["mobile"]},
+    "Vehicle": {"ended_on": _l("Registration ended")},
 }
 
 
@@ -425,8 +426,9 @@ class OwnershipView(_HistoryView):
     edit_title = _l("Edit ownership")
     show_title = _l("Ownership")
     list_columns = ["house", "owner", "share", "certificate_no", "started_on", "ended_on", "end_reason"]
-    add_columns = show_columns = ["house", "owner", "share", "certificate_no", "delivered_on", "moved_in_on",
-                                  "started_on", "ended_on", "end_reason"]
+    add_columns = ["house", "owner", "share", "certificate_no", "delivered_on", "moved_in_on", "started_on",
+                   "ended_on", "end_reason"]
+    show_columns = [*add_columns, "handover_note"]
     edit_columns = [*add_columns, "correction_reason"]
     history_fields = tuple(add_columns)
     edit_form_extra_fields = CORRECTION_REASON
@@ -492,7 +494,7 @@ class VehicleView(_ArchiveView):
     add_title = _l("Add vehicle")
     edit_title = _l("Edit vehicle")
     show_title = _l("Vehicle")
-    label_columns = {**LABELS, "ended_on": _l("Registration ended")}
+    label_columns = {**LABELS, **FIELD_LABELS_OF["Vehicle"]}
     list_columns = ["plate", "house", "owner", "parking_space", "brand", "color", "ended_on"]
     add_columns = edit_columns = ["house", "plate", "owner", "parking_space", "brand", "color", "remark"]
     show_columns = [*add_columns, "ended_on"]
