@@ -67,7 +67,8 @@ def old_values(item, fields) -> dict:
 
 
 def correction_problems(changes: dict, roles: frozenset, correctors: frozenset, reason: str | None) -> dict:
-    """What stops a correction: {"": message} or {"correction_reason": message}; {} when it may be made."""
+    """What stops a correction: a message on each changed field (this role may not correct) or on the reason
+    (missing or too long); {} when it may be made."""
     if not changes:
         return {}
     if not roles & correctors:
