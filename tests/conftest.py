@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from sqlalchemy import delete, select, text
+from sqlalchemy import create_engine, delete, make_url, select, text
 
 os.environ.setdefault("PM_SKIP_PDF_CHECK", "1")
 
@@ -21,8 +21,26 @@ def _database_url(tmp_path_factory) -> str:
 
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
     if url:
-        return database_url(url)
+        return _worker_database(database_url(url))
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist (`-n 2`) each worker has a PostgreSQL database of its own beside the given one
+    (pm_test_gw0, pm_test_gw1…), created on first use; without workers the given database itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    parsed = make_url(url)
+    if not worker or parsed.get_backend_name() != "postgresql":
+        return url
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_database(app) -> None:
