@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app run
 PORT   ?= 8080
+# the suite on as many workers as cores (at most 4), whole files to a worker (pytest-xdist); PYTEST_ARGS= runs it
+# in one process
+PYTEST_ARGS ?= -n auto --maxprocesses 4 --dist loadfile
 
 .PHONY: run test setup system system-test venv translations db init demo bench clean
 

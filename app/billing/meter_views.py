@@ -99,7 +99,7 @@ class MeterSheetView(BaseView):
         building = values.get("building", str(buildings[0].id) if buildings else "0")
         kind = values.get("kind") if values.get("kind") in METER_KINDS else "water"
         period = (values.get("period") or f"{clock.today():%Y-%m}").strip()[:20]
-        typed, row_errors = {}, {}
+        typed, row_errors, future = {}, {}, None
         if request.method == "POST":
             entries = []
             for key in request.form:
@@ -118,7 +118,11 @@ class MeterSheetView(BaseView):
                 flash(gettext("No reading was typed: nothing to save."), "warning")
             else:
                 try:
-                    saved = meters.record_readings(entries, period, current_actor())
+                    saved = meters.record_readings(entries, period, current_actor(),
+                                                   confirm_future=request.form.get("confirm_future") == "1")
+                except meters.FutureReadings as exc:
+                    db.session.rollback()
+                    future = exc.errors["period"]
                 except RuleViolation as exc:
                     db.session.rollback()
                     row_errors = exc.errors
@@ -141,20 +145,31 @@ class MeterSheetView(BaseView):
         return self.render_template("billing/meter_sheet.html", communities=communities, community_id=community_id,
                                     buildings=buildings, building=str(building), kind=kind, kinds=METER_KINDS,
                                     period=period, data=data, typed=typed, row_errors=row_errors,
-                                    units=METER_UNITS, max_mb=MAX_UPLOAD_MB, result=None)
+                                    units=METER_UNITS, max_mb=MAX_UPLOAD_MB, result=None, future=future,
+                                    multiple=meters.jump_multiple())
 
     @expose("/template")
     @has_access
     def template(self):
+        """The template; with a community, building, type and month: pre-filled with that sheet's meters."""
         from app.core.excel import xlsx_response
 
-        return xlsx_response(meter_import.import_template(), gettext("Meter reading import template") + ".xlsx",
-                             "meter-reading-template.xlsx")
+        args = request.args
+        community_id = as_id(args.get("community"))
+        kind = args.get("kind") if args.get("kind") in METER_KINDS else "water"
+        try:
+            data = meter_import.import_template(community_id if community_id and community_id > 0 else None,
+                                                args.get("building", "0"), kind,
+                                                (args.get("period") or "").strip()[:20] or None)
+        except RuleViolation as exc:
+            flash_errors(exc.errors)
+            return redirect(url_for("MeterSheetView.upload", community=community_id))
+        return xlsx_response(data, gettext("Meter reading import template") + ".xlsx", "meter-reading-template.xlsx")
 
     @expose("/upload", methods=["GET", "POST"])
     @has_access
     def upload(self):
-        communities, community_id, _buildings = _choices(as_id(request.values.get("community")))
+        communities, community_id, buildings = _choices(as_id(request.values.get("community")))
         result, problem = None, None
         if request.method == "POST":
             storage = request.files.get("file")
@@ -167,13 +182,15 @@ class MeterSheetView(BaseView):
                                       mb=MAX_UPLOAD_MB)
                 else:
                     try:
-                        result = meter_import.import_readings(data, community_id, current_actor(),
-                                                        filename=(storage.filename or "")[:100])
+                        result = meter_import.import_readings(
+                            data, community_id, current_actor(), filename=(storage.filename or "")[:100],
+                            confirm_periods=request.form.getlist("confirm_periods"))
                     except RuleViolation as exc:
                         db.session.rollback()
                         problem = "；".join(str(m) for m in exc.errors.values())
         return self.render_template("billing/meter_import.html", communities=communities, community_id=community_id,
-                                    result=result, problem=problem, max_mb=MAX_UPLOAD_MB,
+                                    result=result, problem=problem, max_mb=MAX_UPLOAD_MB, buildings=buildings,
+                                    kinds=METER_KINDS, period=meters.current_period(),
                                     bad_rows=len({r for r, _, _ in result.errors if r is not None}) if result else 0)
 
 

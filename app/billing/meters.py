@@ -285,8 +285,11 @@ class Evaluated:
 
 
 def evaluate(previous: Decimal, current, replaced: bool = False, old_final=None, new_start=None,
-             average: Decimal | None = None, house_meter: bool = True, multiple: Decimal | None = None) -> Evaluated:
-    """The usage of a reading and whether it is flagged, or the errors: {field: Chinese message}."""
+             average: Decimal | None = None, house_meter: bool = True, multiple: Decimal | None = None,
+             replaced_hint: str | None = None) -> Evaluated:
+    """The usage of a reading and whether it is flagged, or the errors: {field: Chinese message}.
+    replaced_hint: how to record a replaced meter where the reading comes from (the sheet's check box by
+    default; the import names its file's columns)."""
     out = Evaluated()
     errors = out.errors
     cur = _reading_value(errors, current, "current")
@@ -317,10 +320,10 @@ def evaluate(previous: Decimal, current, replaced: bool = False, old_final=None,
         if cur is None or errors:
             return out
         if cur < previous:
-            errors["current"] = gettext(
-                "The current reading %(current)s is lower than the previous reading %(previous)s. If the meter "
-                "was replaced, tick “meter replaced” and give the old meter's final and the new meter's start "
-                "reading.", current=num(cur), previous=num(previous))
+            hint = replaced_hint or gettext("If the meter was replaced, tick “meter replaced” and give the old "
+                                            "meter's final and the new meter's start reading.")
+            errors["current"] = gettext("The current reading %(current)s is lower than the previous reading "
+                                        "%(previous)s.", current=num(cur), previous=num(previous)) + " " + hint
             return out
         out.usage = cur - previous
     out.current = cur
@@ -381,13 +384,28 @@ def _period(period) -> str:
     return f"{year}-{month:02d}"
 
 
-def record_readings(entries: list[dict], period, actor: Actor, now: datetime | None = None) -> list[MeterReading]:
+def current_period(now: datetime | None = None) -> str:
+    """This month as a billing period (2026-12)."""
+    return f"{clock.or_now(now):%Y-%m}"
+
+
+class FutureReadings(RuleViolation):
+    """Readings of a month after the current one, not saved: the user is asked to confirm the month."""
+
+
+def record_readings(entries: list[dict], period, actor: Actor, now: datetime | None = None,
+                    confirm_future: bool = False) -> list[MeterReading]:
     """Save the readings of one month, all or none: entries [{meter, current, replaced, old_final, new_start,
-    amount}]. A reading of the month already entered is changed (recomputed) while it is not billed.
-    RuleViolation {meter id: message} names each bad entry; nothing is written then. Flushes."""
+    amount}]. A reading of the month already entered is changed (recomputed) while it is not billed. A month
+    after the current one is saved only with confirm_future (else FutureReadings). RuleViolation {meter id:
+    message} names each bad entry; nothing is written then. Flushes."""
     _check_reader(actor)
     period = _period(period)
     now = clock.or_now(now)
+    if period > current_period(now) and not confirm_future:
+        raise FutureReadings({"period": gettext(
+            "%(period)s is after the current month %(current)s: are these readings really of %(period)s? Confirm "
+            "to save them.", period=period, current=current_period(now))})
     ids = [as_id(e.get("meter")) or 0 for e in entries]
     meters = {m.id: m for m in db.session.scalars(select(Meter).where(Meter.id.in_(ids)))} if ids else {}
     history = _history(list(meters))
