@@ -69,7 +69,8 @@ def app(tmp_path_factory):
     from app.security.services import apply_matrix, create_user
 
     url = _database_url(tmp_path_factory)
-    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=url)
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=url,
+                     FUND_PAPER_FOLDER=str(tmp_path_factory.mktemp("fund_papers")))
     _reset_database(app)
     with app.app_context():
         upgrade()
@@ -90,7 +91,8 @@ def role_user(role: str) -> str:
 def _clean_tables(app):
     yield
     from app.billing.models import (AccountEntry, BillingRun, BillLine, FeeItem, FeeItemBuilding, FundAccount,
-                                    FundApplication, FundApplicationEvent, FundEntry, HouseAccount, Meter, MeterHouse,
+                                    FundApplication, FundApplicationEvent, FundEntry, FundPaper, FundResolution,
+                                    HouseAccount, Meter, MeterHouse,
                                     MeterReading, Payment, PaymentLine, PublicEntry, ReceiptBook, ReceiptSequence,
                                     ReceiptSheet, Reminder)
     from app.community.models import (Activity, ActivityPhoto, Announcement, AnnouncementArrears,
@@ -110,7 +112,8 @@ def _clean_tables(app):
         for model in (SurveyAnswer, SurveyResponse, SurveyCampaign, SurveyOption, SurveyQuestion, SurveyTemplateEvent,
                       SurveyTemplate, VisitIssue, Visit, VisitSummary, ZoneBuilding, AnnouncementArrears,
                       AnnouncementEvent, announcement_building, Announcement, ActivityPhoto, Activity, ReceiptSheet,
-                      ReceiptBook, FundEntry, FundApplicationEvent, FundApplication, FundAccount, PublicEntry, Reminder,
+                      ReceiptBook, FundEntry, FundResolution, FundPaper, FundApplicationEvent, FundApplication,
+                      FundAccount, PublicEntry, Reminder,
                       AccountEntry, PaymentLine, BillLine, Payment, HouseAccount, ReceiptSequence, BillingRun,
                       FeeItemBuilding, FeeItem, MeterReading, MeterHouse, Meter,
                       WorkOrderMaterial, WorkOrderEvent, WorkOrder, ComplaintEvent, Complaint, Consultation,

@@ -297,6 +297,30 @@ def _check_0016(conn):
     assert tuple(row) == ("estate_ownership", 901, "证号录入错误")
 
 
+def _seed_0017(conn):
+    conn.execute(text(
+        "INSERT INTO billing_fund_resolution (id, community_id, number, scope, building_id, area_total, owners_total,"
+        " area_voting, owners_voting, area_for, owners_for, voted_on, recorded_by, recorded_at) VALUES (901, 901,"
+        " 'XC2026-001', 'building', 901, 89.50, 1, 89.50, 1, 89.50, 1, '2026-05-20', '收费员', '2026-06-01 09:00:00')"))
+    conn.execute(text(
+        "INSERT INTO billing_fund_entry (id, community_id, house_id, on_date, kind, amount, balance_after,"
+        " resolution_id, by_name, at) VALUES (917, 901, 901, '2026-06-01', 'top_up', 100.00, 4325.00, 901, '收费员',"
+        " '2026-06-01 09:00:00')"))
+    conn.execute(text(
+        "INSERT INTO billing_fund_paper (id, application_id, kind, number, stored_name, original_name, content_type,"
+        " size, uploaded_by, uploaded_at) VALUES (901, 901, 'voucher', 'ZZ-0007', 'abc.pdf', '凭证.pdf',"
+        " 'application/pdf', 120, '收费员', '2026-11-20 10:00:00')"))
+
+
+def _check_0017(conn):
+    # the entries of the version before name no vote; the new rows keep theirs
+    assert conn.execute(text("SELECT resolution_id FROM billing_fund_entry WHERE id = 901")).scalar() is None
+    row = conn.execute(text("SELECT r.number, r.owners_for FROM billing_fund_entry e JOIN billing_fund_resolution r"
+                            " ON r.id = e.resolution_id WHERE e.id = 917")).one()
+    assert tuple(row) == ("XC2026-001", 1)
+    assert conn.execute(text("SELECT number FROM billing_fund_paper WHERE application_id = 901")).scalar() == "ZZ-0007"
+
+
 def _seed_0008(conn):
     conn.execute(text("INSERT INTO ab_user (id, first_name, last_name, username, email, active) VALUES"
                       " (901, '王', '助理', 'old_assistant', 'old_assistant@example.invalid', true)"))
@@ -370,7 +394,7 @@ SEEDS = {"0001": (_seed_0001, _check_0001), "0002": (_seed_0002, _check_0002), "
          "0007": (_seed_0007, _check_0007), "0008": (_seed_0008, _check_0008), "0009": (_seed_0009, _check_0009),
          "0010": (_seed_0010, _check_0010), "0011": (_seed_0011, _check_0011), "0012": (_seed_0012, _check_0012),
          "0013": (_seed_0013, _check_0013), "0014": (_seed_0014, _check_0014),
-         "0015": (_seed_0015, _check_0015), "0016": (_seed_0016, _check_0016)}
+         "0015": (_seed_0015, _check_0015), "0016": (_seed_0016, _check_0016), "0017": (_seed_0017, _check_0017)}
 
 
 def _revisions(app):

@@ -261,9 +261,26 @@ def _public_income(community_id: int, rng: random.Random, clerk: Actor, manager:
     db.session.commit()
 
 
+def _paper_numbers(today: date) -> dict:
+    return {"payout_voucher_no": f"ZZ{today:%Y%m%d}-0001", "invoice_no": f"{today:%y}440{today:%m%d}88"}
+
+
+def _payout_papers(application, today: date) -> dict:
+    """The payout's voucher and invoice as the demo's stand-in scans (one-page PDFs saying what they are)."""
+    from app.billing.fund_papers import Upload
+    from app.billing.models import FUND_PAPER_KINDS
+    from app.core.pdf import render_pdf
+
+    numbers = _paper_numbers(today)
+    return {f"{kind}_file": Upload(f"{FUND_PAPER_KINDS[kind]}.pdf", render_pdf(
+        "billing/demo_paper.html", title=str(FUND_PAPER_KINDS[kind]), application=application, on_date=today,
+        number=numbers["payout_voucher_no" if kind == "voucher" else "invoice_no"])) for kind in FUND_PAPER_KINDS}
+
+
 def _fund(community_id: int, clerk: Actor, manager: Actor, today: date, made: dict, payer: Actor) -> None:
     """维修基金: the first deposit of 50 元/㎡ at hand-over, last year's interest shared by balances, one use of the
-    first building paid out (voted, approved) and one of the second awaiting the owners' vote."""
+    first building paid out (voted, approved, its voucher and invoice filed), a 续筹 of the second building with
+    its owners' vote, and a use of the second awaiting the vote."""
     from app.billing.models import FundEntry
     from app.estate.models import Building
 
@@ -287,8 +304,19 @@ def _fund(community_id: int, clerk: Actor, manager: Actor, today: date, made: di
         "voted_on": today})
     fund.transition(first.id, "approve", manager, today=today)
     if payer.name != clerk.name:  # separation of duties: the one who applied does not pay out
-        fund.transition(first.id, "pay", payer, today=today)
+        fund.transition(first.id, "pay", payer, today=today, values=_paper_numbers(today),
+                        uploads=_payout_papers(first, today))
     if len(buildings) > 1:
+        # the second building's owners voted a 续筹 last year (three quarters and more agreed)
+        houses = fund.houses_in_scope(community_id, "building", buildings[1].id)
+        area = sum((h.building_area or Decimal("0") for h in houses), Decimal("0"))
+        if houses and area:
+            taking = -(-len(houses) * 9 // 10)
+            fund.post_deposits({"community": community_id, "scope": "building", "building": buildings[1].id,
+                                "kind": "top_up", "method": "rate", "rate": "10", "on_date": date(today.year - 1, 9, 1),
+                                "voucher_no": f"XC-{today.year - 1}", "area_voting": str(area), "owners_voting":
+                                str(len(houses)), "area_for": str((area * 9 / 10).quantize(Decimal("0.01"))),
+                                "owners_for": str(taking), "voted_on": date(today.year - 1, 8, 20)}, clerk, today=today)
         fund.apply({"community": community_id, "project": f"{buildings[1].name}屋面防水维修", "amount": "12600.00",
                     "scope": "building", "building": buildings[1].id, "contractor": "某防水工程公司"}, clerk)
     made["fund applications"] += 1 + (len(buildings) > 1)

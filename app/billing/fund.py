@@ -27,7 +27,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.billing.meters import apportion
-from app.billing.models import FUND_SCOPES, FundAccount, FundApplication, FundApplicationEvent, FundEntry
+from app.billing.models import (FUND_SCOPES, FundAccount, FundApplication, FundApplicationEvent, FundEntry,
+                                FundResolution)
 from app.core.money import to_money
 from app.core.periods import parse_day
 from app.core.rules import (Actor, ConcurrentChange, RuleViolation, as_id, check_int, check_money, check_text,
@@ -113,7 +114,8 @@ def _account(house: House) -> None:
 
 def _post(house: House, kind: str, amount: Decimal, on_date: date, actor: Actor, *, basis: str | None = None,
           voucher_no: str | None = None, note: str | None = None, application_id: int | None = None,
-          reverses_id: int | None = None, approved_by: str | None = None) -> FundEntry:
+          reverses_id: int | None = None, approved_by: str | None = None,
+          resolution_id: int | None = None) -> FundEntry:
     """Add `amount` (negative: take) to the house's fund with its entry; refused when the balance would go
     below zero. The one place a balance changes."""
     amount = to_money(amount)
@@ -131,7 +133,8 @@ def _post(house: House, kind: str, amount: Decimal, on_date: date, actor: Actor,
         db.session.refresh(account)
     entry = FundEntry(community_id=house.community_id, house_id=house.id, on_date=on_date, kind=kind, amount=amount,
                       balance_after=after, basis=basis, voucher_no=voucher_no, note=note,
-                      application_id=application_id, reverses_id=reverses_id, by_name=actor.name,
+                      application_id=application_id, reverses_id=reverses_id, resolution_id=resolution_id,
+                      by_name=actor.name,
                       approved_by=approved_by, at=clock.now())
     db.session.add(entry)
     db.session.flush()
@@ -197,6 +200,8 @@ class Posting:
     note: str | None
     rows: list  # [(house, amount, basis)]
     skipped: list  # [(house, why)]
+    vote: dict | None = None  # a 续筹's vote (check_vote's figures), recorded as a FundResolution
+    where: tuple = ()  # (community, scope, building, unit)
 
     @property
     def total(self) -> Decimal:
@@ -252,16 +257,40 @@ def plan_deposits(values: dict, today: date | None = None) -> Posting:
         said = [gettext("%(n)d houses: %(why)s", n=n, why=why) for why, n in reasons.items()]
         raise RuleViolation({"scope": gettext("No house of this choice gets a posting: %(reasons)s.",
                                               reasons="；".join(said))})
+    vote = None
+    if kind == "top_up":  # 续筹 needs the owners' vote at three quarters (民法典 §278 第一款第六项)
+        vote = check_vote(values, sum((h.building_area or ZERO for h in houses), ZERO), len(houses), today,
+                          VOTE_RAISE)
+        if vote["voted_on"] > on:
+            raise RuleViolation({"voted_on": gettext("The vote must come before the top-up it decides.")})
     text = (values.get("voucher_no") or "").strip() or None
-    return Posting(kind, on, text, (values.get("note") or "").strip() or None, rows, skipped)
+    return Posting(kind, on, text, (values.get("note") or "").strip() or None, rows, skipped, vote,
+                   (cid, scope, building_id, unit_id))
 
 
 def post_deposits(values: dict, actor: Actor, today: date | None = None) -> Posting:
+    """Post the deposits or top-ups as plan_deposits shows them; a top-up's vote is recorded first (numbered
+    XC2026-001) and each of its entries names it."""
     _require(actor, RECORDERS, gettext("Your role may not record fund deposits."))
     plan = plan_deposits(values, today)
+    resolution_id = record_resolution(plan, actor).id if plan.vote else None
     for house, amount, basis in plan.rows:
-        _post(house, plan.kind, amount, plan.on_date, actor, basis=basis, voucher_no=plan.voucher_no, note=plan.note)
+        _post(house, plan.kind, amount, plan.on_date, actor, basis=basis, voucher_no=plan.voucher_no, note=plan.note,
+              resolution_id=resolution_id)
     return plan
+
+
+def record_resolution(plan: Posting, actor: Actor) -> FundResolution:
+    cid, scope, building_id, unit_id = plan.where
+    prefix = f"XC{plan.vote['voted_on'].year}-"
+    last = db.session.scalar(select(func.max(FundResolution.number)).where(
+        FundResolution.community_id == cid, FundResolution.number.like(prefix + "%")))
+    resolution = FundResolution(community_id=cid, number=f"{prefix}{int(last[len(prefix):]) + 1 if last else 1:03d}",
+                                scope=scope, building_id=building_id, unit_id=unit_id, recorded_by=actor.name,
+                                recorded_at=clock.now(), **plan.vote)
+    db.session.add(resolution)
+    db.session.flush()
+    return resolution
 
 
 def plan_interest(values: dict, today: date | None = None) -> Posting:
@@ -490,8 +519,11 @@ def _get(application_id, expected_version: int | None) -> FundApplication:
 
 
 def transition(application_id, action: str, actor: Actor, *, note: str | None = None, values: dict | None = None,
-               expected_version: int | None = None, today: date | None = None) -> FundApplication:
-    """Take one step of a use application, by the transition table; the history keeps it."""
+               expected_version: int | None = None, today: date | None = None,
+               uploads: dict | None = None) -> FundApplication:
+    """Take one step of a use application, by the transition table; the history keeps it. A payout needs its
+    papers: values payout_voucher_no and invoice_no, uploads {voucher_file, invoice_file: fund_papers.Upload};
+    their files are written (fund_papers.store) and their stored names are in application.papers."""
     application = _get(application_id, expected_version)
     rule = FUND_TRANSITIONS.get((application.state, action))
     if rule is None:
@@ -510,7 +542,11 @@ def transition(application_id, action: str, actor: Actor, *, note: str | None = 
     if action == "vote":
         _record_vote(application, values or {}, today)
     elif action == "pay":
+        from app.billing import fund_papers
+
+        papers = fund_papers.check_papers(values or {}, uploads or {})
         _pay_out(application, actor, today or clock.today())
+        fund_papers.store(application, papers, actor)
     elif action == "approve":
         short = [row for row in shares(application) if row["short"] > 0]
         if short:
@@ -538,12 +574,16 @@ def _check_separation(application: FundApplication, action: str, actor: Actor) -
         raise RuleViolation({"": problem})
 
 
-def _record_vote(application: FundApplication, values: dict, today: date | None) -> None:
+def check_vote(values: dict, area_total: Decimal, owners_total: int, today: date | None,
+               matter: str = VOTE_USE) -> dict:
+    """The figures of an owners' vote typed on a form, checked and passed by 民法典 §278 for the matter (a use
+    or a 续筹): {area_total, owners_total, area_voting, owners_voting, area_for, owners_for, voted_on}.
+    RuleViolation says what is wrong, or why the vote does not pass."""
     errors: dict = {}
-    area_total, owners_total = scope_totals(application)
     area_voting = check_money(errors, values.get("area_voting"), "area_voting", _label("area_voting"), ZERO,
                               area_total, True)
-    area_for = check_money(errors, values.get("area_for"), "area_for", _label("area_for"), ZERO, area_voting, True)
+    area_for = check_money(errors, values.get("area_for"), "area_for", _label("area_for"), ZERO,
+                           area_voting if area_voting is not None else area_total, True)
     counts = {name: _whole(values.get(name)) for name in ("owners_voting", "owners_for")}
     check_int(errors, counts, "owners_voting", _label("owners_voting"), 0, owners_total)
     check_int(errors, counts, "owners_for", _label("owners_for"), 0, owners_total)
@@ -552,14 +592,20 @@ def _record_vote(application: FundApplication, values: dict, today: date | None)
     owners_voting, owners_for = counts["owners_voting"], counts["owners_for"]
     if owners_for > owners_voting:
         raise RuleViolation({"owners_for": gettext("More owners in favour than owners taking part.")})
-    problem = vote_problem(area_total, owners_total, area_voting, owners_voting, area_for, owners_for)
+    problem = vote_problem(area_total, owners_total, area_voting, owners_voting, area_for, owners_for, matter)
     if problem:
+        if matter == VOTE_RAISE:
+            raise RuleViolation({"": gettext("The vote does not pass: %(why)s Nothing was posted.", why=problem)})
         raise RuleViolation({"": gettext("The vote does not pass: %(why)s The application can be rejected.",
                                          why=problem)})
-    application.area_total, application.owners_total = area_total, owners_total
-    application.area_voting, application.owners_voting = area_voting, owners_voting
-    application.area_for, application.owners_for = area_for, owners_for
-    application.voted_on = voted_on
+    return {"area_total": area_total, "owners_total": owners_total, "area_voting": area_voting,
+            "owners_voting": owners_voting, "area_for": area_for, "owners_for": owners_for, "voted_on": voted_on}
+
+
+def _record_vote(application: FundApplication, values: dict, today: date | None) -> None:
+    area_total, owners_total = scope_totals(application)
+    for name, value in check_vote(values, area_total, owners_total, today).items():
+        setattr(application, name, value)
 
 
 def _whole(value):

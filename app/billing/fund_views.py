@@ -2,7 +2,9 @@
 interest (preview, then post), the ledger's entries (the 项目经理 reverses), and the use applications with
 their steps. Thin: the rules are in app.billing.fund."""
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+import os
+
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -10,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core import clock
-from app.billing import fund
-from app.billing.models import FUND_ENTRY_KINDS, FUND_SCOPES, FUND_STATES, FundApplication, FundEntry
+from app.billing import fund, fund_papers
+from app.billing.models import (FUND_ENTRY_KINDS, FUND_SCOPES, FUND_STATES, FundApplication, FundEntry, FundPaper,
+                                FundResolution)
 from app.core.audit import register_labels
 from app.core.formatting import format_datetime, format_money
 from app.core.pdf import render_pdf
@@ -175,7 +178,7 @@ class FundApplicationView(PMModelView):
     list_title = _l("Maintenance fund use applications")
     add_title = _l("Apply to use the maintenance fund")
     show_title = _l("Maintenance fund use application")
-    base_permissions = ["can_list", "can_show", "can_add", "can_act"]
+    base_permissions = ["can_list", "can_show", "can_add", "can_act", "can_paper"]
     label_columns = LABELS
     list_columns = ["number", "community", "project", "amount", "scope", "building", "state", "applied_by",
                     "applied_at"]
@@ -214,17 +217,57 @@ class FundApplicationView(PMModelView):
     def act(self, pk, action):
         if db.session.get(FundApplication, pk) is None or action not in fund.ACTION_LABELS:
             abort(404)
+        uploads = {name: fund_papers.Upload(f.filename or "", f.read(fund_papers.MAX_BYTES + 1))
+                   for name, f in request.files.items() if name in fund_papers.FILE_FIELDS.values()}
+        stored = []
         try:
             application = fund.transition(pk, action, current_actor(), note=request.form.get("note"),
-                                          values=request.form,
+                                          values=request.form, uploads=uploads,
                                           expected_version=as_id(request.form.get("version")))
+            stored = [paper.stored_name for paper in application.papers]
             db.session.commit()
             flash(gettext("Application %(no)s: %(state)s.", no=application.number, state=application.state_label()),
                   "success")
         except (RuleViolation, ConcurrentChange) as exc:
             db.session.rollback()
             flash_errors(exc.errors)
+        except Exception:
+            db.session.rollback()
+            fund_papers.remove_files(fund_papers.paper_folder(), stored)
+            raise
         return redirect(url_for("FundApplicationView.show", pk=pk))
+
+    @expose("/paper/<int:paper_id>")
+    @has_access
+    def paper(self, paper_id):
+        """A payout paper's file, to those who may see its application (the list's own filters apply)."""
+        paper = db.session.get(FundPaper, paper_id)
+        if paper is None or self.datamodel.get(paper.application_id, self._base_filters) is None:
+            abort(404)
+        path = fund_papers.paper_path(paper)
+        if not os.path.isfile(path):
+            abort(404)
+        return send_file(path, mimetype=paper.content_type, download_name=paper.original_name, max_age=0)
+
+
+class FundResolutionView(PMModelView):
+    """续筹表决: the owners' votes that decided a top-up (three quarters, 民法典 §278 第一款第六项); recorded on the
+    posting page with the top-up, never edited."""
+
+    datamodel = SQLAInterface(FundResolution)
+    route_base = "/fund-resolutions"
+    list_title = _l("Maintenance fund top-up votes")
+    show_title = _l("Maintenance fund top-up vote")
+    base_permissions = ["can_list", "can_show"]
+    label_columns = dict(LABELS, number=_l("Resolution no."), recorded_by=_l("Recorded by"),
+                         recorded_at=_l("Recorded at"))
+    list_columns = ["number", "community", "scope", "building", "voted_on", "area_for", "owners_for", "recorded_by"]
+    show_columns = ["number", "community", "scope", "building", "unit", "area_total", "owners_total", "area_voting",
+                    "owners_voting", "area_for", "owners_for", "voted_on", "recorded_by", "recorded_at"]
+    search_columns = ["number", "community", "voted_on", "recorded_by"]
+    add_columns = edit_columns = search_columns  # (no add or edit page: the posting page records the vote)
+    base_order = ("id", "desc")
+    formatters_columns = {"scope": choice_formatter(FUND_SCOPES), "recorded_at": format_datetime}
 
 
 def _page_helpers() -> dict:
@@ -254,5 +297,7 @@ def register(appbuilder, category: dict) -> None:
     add(FundApplicationView, "Maintenance fund use applications", label=_l("Maintenance fund use applications"),
         icon="fa-gavel", **category)
     add(FundEntryView, "Maintenance fund entries", label=_l("Maintenance fund entries"), icon="fa-book", **category)
+    add(FundResolutionView, "Maintenance fund top-up votes", label=_l("Maintenance fund top-up votes"),
+        icon="fa-check-square-o", **category)
     appbuilder.add_view_no_menu(FundPostingView)
     current_app.jinja_env.globals.update(_page_helpers())

@@ -557,6 +557,7 @@ class FundApplication(Audited, Model):
     building = relationship("Building")
     unit = relationship("Unit")
     events = relationship("FundApplicationEvent", order_by="FundApplicationEvent.id")
+    papers = relationship("FundPaper", order_by="FundPaper.id")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -583,6 +584,63 @@ class FundApplicationEvent(Model):
     note: Mapped[str | None] = mapped_column(String(500))
 
 
+class FundResolution(Model):
+    """The owners' vote to raise more money for the fund (续筹, 民法典 §278 第一款第六项: three quarters of the area
+    and of the owners taking part agree, two thirds of both taking part), numbered XC2026-001 per community and
+    year; the top-up's entries name it."""
+
+    __tablename__ = "billing_fund_resolution"
+    __table_args__ = (UniqueConstraint("community_id", "number", name="uq_billing_fund_resolution_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("estate_community.id"), nullable=False)
+    number: Mapped[str] = mapped_column(String(20), nullable=False)
+    scope: Mapped[str] = mapped_column(String(10), nullable=False)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("estate_building.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("estate_unit.id"))
+    area_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    owners_total: Mapped[int] = mapped_column(Integer, nullable=False)
+    area_voting: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    owners_voting: Mapped[int] = mapped_column(Integer, nullable=False)
+    area_for: Mapped[Decimal] = mapped_column(Numeric(14, 2), nullable=False)
+    owners_for: Mapped[int] = mapped_column(Integer, nullable=False)
+    voted_on: Mapped[date] = mapped_column(Date, nullable=False)
+    recorded_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
+
+    community = relationship("Community")
+    building = relationship("Building")
+    unit = relationship("Unit")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+FUND_PAPER_KINDS = {"voucher": _l("Bank payment voucher"), "invoice": _l("Contractor's invoice")}
+
+
+class FundPaper(Model):
+    """A paper of a payout: the bank's voucher (凭证号) or the contractor's invoice (发票号), its number and the
+    scanned file (PDF, JPEG or PNG, checked by its content, stored under the instance folder)."""
+
+    __tablename__ = "billing_fund_paper"
+    __table_args__ = (UniqueConstraint("application_id", "kind", name="uq_billing_fund_paper_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("billing_fund_application.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    number: Mapped[str] = mapped_column(String(40), nullable=False)
+    stored_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    original_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(50), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    uploaded_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
+
+    def kind_label(self) -> str:
+        return str(FUND_PAPER_KINDS.get(self.kind, self.kind))
+
+
 class FundEntry(Model):
     """One movement of a house's 维修基金: a deposit, a top-up, interest, its share of a use, or the reversal of
     one of these; with its basis (89.50㎡ × 50.00), its source (the voucher, the application) and who
@@ -606,6 +664,7 @@ class FundEntry(Model):
     voucher_no: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(String(200))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("billing_fund_application.id"))
+    resolution_id: Mapped[int | None] = mapped_column(ForeignKey("billing_fund_resolution.id"))  # a 续筹's vote
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("billing_fund_entry.id"))
     by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     approved_by: Mapped[str | None] = mapped_column(String(100))
@@ -613,6 +672,7 @@ class FundEntry(Model):
 
     house = relationship("House")
     application = relationship("FundApplication")
+    resolution = relationship("FundResolution")
     reverses = relationship("FundEntry", remote_side=[id], foreign_keys=[reverses_id])
 
     def __str__(self) -> str:

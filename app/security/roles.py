@@ -35,7 +35,9 @@ READ_PERMISSIONS = {"can_list", "can_show", "can_get", "can_info", "can_roster",
                     # billing reports: the 收费日报 and 收费率 pages, their PDF (the Excel file is can_export)
                     "can_pdf",
                     # community relations: printing a notice's poster, looking at an activity's photos
-                    "can_poster", "can_photo"}
+                    "can_poster", "can_photo",
+                    # 维修基金: a payout's scanned voucher and invoice
+                    "can_paper"}
 
 RESOURCES: dict[str, list[str]] = {
     "communities": ["CommunityView", "CommunityApi"],
@@ -95,7 +97,7 @@ RESOURCES: dict[str, list[str]] = {
     "receipt_books": ["ReceiptBookView", "ReceiptBookReportView"],
     # 维修基金: the accounts (page, PDF), recording deposits and interest, the entries (the 项目经理 reverses), the
     # use applications (billing.fund decides who takes which step: the 项目经理 approves)
-    "fund": ["FundView", "FundPostingView", "FundEntryView", "FundApplicationView"],
+    "fund": ["FundView", "FundPostingView", "FundEntryView", "FundApplicationView", "FundResolutionView"],
     # 抄表与公摊: the meters; entering readings (the sheet, the Excel import) and the list of readings; confirming
     # a flagged reading (billing.meters also checks the role)
     "meters": ["MeterView"],
@@ -283,6 +285,7 @@ MENU_OF_VIEW: dict[str, tuple[str, str]] = {
     "FundView": ("Maintenance fund", "Billing"),
     "FundApplicationView": ("Maintenance fund use applications", "Billing"),
     "FundEntryView": ("Maintenance fund entries", "Billing"),
+    "FundResolutionView": ("Maintenance fund top-up votes", "Billing"),
     "MeterSheetView": ("Enter meter readings", "Billing"),
     "MeterReviewView": ("Readings to review", "Billing"),
     "MeterReadingView": ("Meter readings", "Billing"),

@@ -53,3 +53,28 @@ def lift(app, water):
         db.session.add(item)
         db.session.commit()
         return dict(water, lift=m.id, gt=item.id)
+
+
+# 维修基金 helpers: the papers a payout needs (their numbers and scanned files) and a 续筹's vote in favour
+PAYOUT_PAPERS = {"payout_voucher_no": "ZZ20261120-0007", "invoice_no": "44001234"}
+SCAN_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def payout_uploads() -> dict:
+    from app.billing.fund_papers import Upload
+
+    return {"voucher_file": Upload("银行付款凭证.pdf", SCAN_PDF), "invoice_file": Upload("施工发票.pdf", SCAN_PDF)}
+
+
+def payout_form() -> dict:
+    """The pay-out form as the browser posts it (test client: files as (stream, name))."""
+    import io
+
+    return dict(PAYOUT_PAPERS, voucher_file=(io.BytesIO(SCAN_PDF), "银行付款凭证.pdf"),
+                invoice_file=(io.BytesIO(SCAN_PDF), "施工发票.pdf"))
+
+
+def raise_vote(area, owners, voted_on="2026-05-20") -> dict:
+    """A 续筹 vote where every owner of the houses (their area, their number) took part and agreed."""
+    return {"area_voting": str(area), "owners_voting": str(owners), "area_for": str(area), "owners_for": str(owners),
+            "voted_on": voted_on}

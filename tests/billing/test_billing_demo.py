@@ -109,3 +109,20 @@ def test_the_demo_fund_has_a_paid_use_and_balances_its_entries_explain(demo):
     accounts = dict(db.session.execute(select(FundAccount.house_id, FundAccount.balance)).all())
     assert accounts and all(accounts[h] == sums[h] >= 0 for h in accounts)
     assert db.session.scalar(select(func.count()).select_from(FundEntry).where(FundEntry.kind == "use")) > 0
+
+
+def test_the_demo_payout_has_its_papers_and_the_top_up_its_vote(demo):
+    from app.billing import fund_papers
+    from app.billing.models import FundApplication, FundEntry, FundPaper, FundResolution
+
+    paid = db.session.scalars(select(FundApplication).where(FundApplication.state == "paid")).one()
+    assert sorted(p.kind for p in paid.papers) == ["invoice", "voucher"]
+    for paper in paid.papers:
+        with open(fund_papers.paper_path(paper), "rb") as fh:
+            assert fh.read(5) == b"%PDF-"
+    resolution = db.session.scalars(select(FundResolution)).one()
+    assert resolution.area_for * 4 >= resolution.area_voting * 3
+    assert resolution.owners_for * 4 >= resolution.owners_voting * 3
+    top_ups = db.session.scalars(select(FundEntry).where(FundEntry.kind == "top_up")).all()
+    assert top_ups and {e.resolution_id for e in top_ups} == {resolution.id}
+    assert all(e.on_date >= resolution.voted_on for e in top_ups)

@@ -14,7 +14,7 @@ from app.billing.models import BillLine
 from app.core.audit import set_cli_actor
 from app.extensions import db
 from app.security import roles
-from tests.billing.conftest import TODAY
+from tests.billing.conftest import raise_vote, TODAY
 from tests.conftest import actor
 
 
@@ -52,8 +52,11 @@ def _month(app, fees):
                                         "description": "测试"}, cashier, today=TODAY)
         fund.post_deposits({"community": c, "scope": "community", "kind": "deposit", "method": "rate", "rate": "50",
                             "on_date": "2026-10-08"}, cashier, today=TODAY)
+        b2 = fund.houses_in_scope(c, "building", fees["b2"])
         fund.post_deposits({"community": c, "scope": "building", "building": fees["b2"], "kind": "top_up",
-                            "method": "amount", "amount": "100", "on_date": "2026-11-03"}, cashier, today=TODAY)
+                            "method": "amount", "amount": "100", "on_date": "2026-11-03",
+                            **raise_vote(sum(h.building_area for h in b2), len(b2), "2026-11-01")},
+                           cashier, today=TODAY)
         db.session.commit()
         set_cli_actor(None)
 

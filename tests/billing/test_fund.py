@@ -15,6 +15,7 @@ from app.core.audit import set_cli_actor
 from app.core.rules import RuleViolation
 from app.extensions import db
 from app.security import roles
+from tests.billing.conftest import PAYOUT_PAPERS, payout_form, payout_uploads, raise_vote
 from tests.conftest import actor, flashes
 
 
@@ -30,7 +31,8 @@ def _deposits(app, estate):
         fund.post_deposits({"community": c, "scope": "community", "kind": "deposit", "method": "rate", "rate": "50",
                             "on_date": "2026-01-10", "voucher_no": "JC-001"}, clerk)
         fund.post_deposits({"community": c, "scope": "building", "building": estate["b2"], "kind": "top_up",
-                            "method": "amount", "amount": "100", "on_date": "2026-06-01"}, clerk)
+                            "method": "amount", "amount": "100", "on_date": "2026-06-01", **raise_vote("89.50", 1)},
+                           clerk)
         fund.post_interest({"community": c, "amount": "10.00", "on_date": "2026-06-30"}, clerk)
         db.session.commit()
         set_cli_actor(None)
@@ -95,7 +97,8 @@ def test_an_application_goes_through_vote_approval_and_payout_split_by_area(app,
         with pytest.raises(RuleViolation):  # only the 项目经理 approves
             fund.transition(pk, "approve", actor(app, roles.CASHIER))
         fund.transition(pk, "approve", actor(app, roles.MANAGER))
-        fund.transition(pk, "pay", actor(app, roles.CASHIER), today=date(2026, 11, 20))
+        fund.transition(pk, "pay", actor(app, roles.CASHIER), today=date(2026, 11, 20), values=PAYOUT_PAPERS,
+                        uploads=payout_uploads())
         db.session.commit()
         a = db.session.get(FundApplication, pk)
         assert (a.state, a.area_voting, a.owners_for, a.approved_by, a.paid_by) == (
@@ -151,7 +154,7 @@ def test_reversals_by_the_manager_only_once_and_not_of_money_used(app, estate):
         db.session.commit()
         fund.transition(pk, "vote", actor(app, roles.MANAGER), values=VOTE)
         fund.transition(pk, "approve", actor(app, roles.MANAGER))
-        fund.transition(pk, "pay", actor(app, roles.CASHIER))
+        fund.transition(pk, "pay", actor(app, roles.CASHIER), values=PAYOUT_PAPERS, uploads=payout_uploads())
         db.session.commit()
         deposit = db.session.scalars(select(FundEntry).where(FundEntry.kind == "deposit",
                                                              FundEntry.house_id == estate["houses"][0])).one()
@@ -194,7 +197,8 @@ def test_the_pages_post_apply_step_and_print(app, estate, login_as, tmp_path):
     html = manager.get(f"/fund-applications/show/{pk}").get_data(as_text=True)
     assert "fund-pay" not in html and "拨付须由其他人员办理" in html  # he recorded the vote and approved it
     cashier = login_as(roles.CASHIER)
-    html = cashier.post(f"/fund-applications/act/{pk}/pay", data={}, follow_redirects=True).get_data(as_text=True)
+    html = cashier.post(f"/fund-applications/act/{pk}/pay", data=payout_form(), content_type="multipart/form-data",
+                        follow_redirects=True).get_data(as_text=True)
     assert "已拨付" in html, flashes(html)
     resp = manager.get(f"/fund/pdf?community={estate['community']}&building={estate['b1']}")
     assert resp.mimetype == "application/pdf"
