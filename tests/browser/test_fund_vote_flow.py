@@ -1,5 +1,7 @@
 """The 维修基金 owners' vote in Chromium, as 民法典 §278 has it: the page quotes the rule, exactly half agreeing is
-refused with the reason and records nothing, more than half (with two thirds taking part) passes."""
+refused with the reason and records nothing, more than half (with two thirds taking part) passes; a 续筹 takes
+its own vote at three quarters, and a payout its voucher and invoice with their scans."""
+import pytest
 from sqlalchemy import select
 
 from app.billing.models import FundApplication
@@ -40,3 +42,64 @@ def test_the_manager_records_the_owners_vote(app, page, estate):
     with app.app_context():
         assert db.session.get(FundApplication, pk).state != "applied"
         assert db.session.scalars(select(FundApplication.owners_for)).one() == 2
+
+
+@pytest.mark.moment("2026-11-20 10:00")
+def test_the_cashier_raises_with_a_vote_and_pays_out_with_the_papers(app, page, estate, tmp_path):
+    from app.billing import fund
+    from app.billing.models import FundPaper, FundResolution
+    from tests.billing.conftest import SCAN_PDF
+    from tests.billing.test_fund import VOTE
+    from tests.conftest import actor
+
+    _deposits(app, estate)
+    pk = _application(app, estate)
+    with app.test_request_context():  # the clerk recorded the meeting, the manager approved
+        fund.transition(pk, "vote", actor(app, roles.ARCHIVES), values=VOTE)
+        fund.transition(pk, "approve", actor(app, roles.MANAGER))
+        db.session.commit()
+    browser_login(page, role_user(roles.CASHIER), PASSWORD)
+
+    # 续筹 for 1号楼: the vote's fields show for a top-up only; three quarters agree, the preview says so
+    page.goto("/fund-posting/")
+    assert not page.locator("#raise-vote").is_visible()
+    page.select_option("#kind", "top_up")
+    assert "第二百七十八条第一款第六项" in page.locator("#raise-vote").inner_text()
+    page.select_option("#scope", "building")
+    page.select_option("#building", str(estate["b1"]))
+    page.fill("#rate", "10")
+    page.fill("#on_date", "2026-11-18")
+    for name, value in (("area_voting", "358"), ("owners_voting", "4"), ("area_for", "268.50"), ("owners_for", "3"),
+                        ("voted_on", "2026-11-15")):
+        page.fill(f"#{name}", value)
+    with page.expect_navigation():
+        page.locator("#posting-preview").click()
+    assert "表决通过" in page.locator("#posting-vote").inner_text()
+    with page.expect_navigation():
+        page.locator("#posting-commit").click()
+    assert "续筹" in page.locator(".alert-success").first.inner_text()
+    with app.app_context():
+        latest = db.session.scalars(select(FundResolution).order_by(FundResolution.id.desc())).first()
+        assert (latest.number, latest.building_id, latest.owners_for) == ("XC2026-002", estate["b1"], 3)
+
+    # the payout: the voucher's and the invoice's numbers and scans
+    voucher, invoice = tmp_path / "银行付款凭证.pdf", tmp_path / "发票.pdf"
+    voucher.write_bytes(SCAN_PDF)
+    invoice.write_bytes(SCAN_PDF)
+    page.goto(f"/fund-applications/show/{pk}")
+    form = page.locator("#fund-pay")
+    form.locator("#payout_voucher_no").fill("ZZ20261120-0007")
+    form.locator("#invoice_no").fill("44001234")
+    form.locator("#voucher_file").set_input_files(str(voucher))
+    form.locator("#invoice_file").set_input_files(str(invoice))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.locator("#fund-state").inner_text() == "已拨付"
+    papers = page.locator("#fund-papers").inner_text()
+    assert "银行付款凭证" in papers and "ZZ20261120-0007" in papers and "44001234" in papers
+    page.screenshot(path="/tmp/browser-fund-payout.png", full_page=True)
+    href = page.locator("#fund-papers a").first.get_attribute("href")
+    assert page.request.get(href).body() == SCAN_PDF
+    with app.app_context():
+        assert sorted(db.session.scalars(select(FundPaper.kind))) == ["invoice", "voucher"]
+    assert page.js_errors == []
