@@ -294,8 +294,16 @@ class PMModelView(SafeModelViewMixin, ModelView):
             return redirect(self.get_redirect())
 
     def get_redirect(self):
-        """FAB's "back to where you were" (after a save, a delete, an export refused): this site only."""
-        return safe_next(super().get_redirect(), self.appbuilder.get_url_for_index)
+        """FAB's "back to where you were" (after a save, a delete, an action, an export refused): this site only.
+        Where FAB knows no earlier page (a page opened from a link or a bookmark) it would go to the home page;
+        the user lands on this view's list instead, the records he was working on."""
+        from flask import url_for
+
+        index = self.appbuilder.get_url_for_index
+        url = safe_next(super().get_redirect(), index)
+        if url.split("?")[0].rstrip("/") == index.rstrip("/"):
+            return url_for(f"{self.endpoint}.list")
+        return url
 
     def prefill_form(self, form, pk):
         for name in self.keep_if_blank:

@@ -110,3 +110,27 @@ def test_login_next_to_a_page_of_this_site(app):
     resp = client.post("/login/", query_string={"next": "http://localhost/owners/list/"},
                        data={"username": role_user(roles.SERVICE), "password": PASSWORD})
     assert _location(resp).endswith("/owners/list/")
+
+
+@pytest.mark.parametrize("role, opened, form, lands", [
+    # a page opened from a link or a bookmark (FAB knows no earlier page): saving lands on the list, not the home
+    (roles.ADMIN, "/communities/add", {"name": "新小区", "code": "XQ9"}, "/communities/list/"),
+    (roles.ADMIN, "/communities/edit/{community}", {"name": "翠湖花园", "code": "CH"}, "/communities/list/"),
+])
+def test_saving_a_page_opened_directly_lands_on_its_list(app, estate, login_as, role, opened, form, lands):
+    client = login_as(role)
+    opened = opened.format(**estate)
+    assert client.get(opened).status_code == 200
+    resp = client.post(opened, data=form)
+    assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path == lands
+
+
+def test_editing_from_the_record_goes_back_to_where_the_user_was(app, estate, login_as):
+    admin = login_as(roles.ADMIN)
+    pk = estate["community"]
+    admin.get("/communities/list/")
+    admin.get(f"/communities/show/{pk}")
+    admin.get(f"/communities/edit/{pk}")
+    resp = admin.post(f"/communities/edit/{pk}", data={"name": "翠湖花园", "code": "CH"})
+    assert resp.status_code == 302 and urlsplit(resp.headers["Location"]).path in (
+        "/communities/list/", f"/communities/show/{pk}")
