@@ -27,12 +27,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import clock
 from app.billing.meters import apportion
-from app.billing.models import (FUND_SCOPES, FundAccount, FundApplication, FundApplicationEvent, FundEntry,
-                                FundResolution)
+from app.billing.models import (FUND_SCOPES, FUND_STATES, FundAccount, FundApplication, FundApplicationEvent,
+                                FundEntry, FundResolution)
 from app.core.money import to_money
 from app.core.periods import parse_day
-from app.core.rules import (Actor, ConcurrentChange, RuleViolation, as_id, check_int, check_money, check_text,
+from app.core.rules import (Actor, RuleViolation, as_id, check_int, check_money, check_text,
                             raise_if)
+from app.core.workflow import Machine, Step, take
 from app.estate.models import Building, Community, House, Unit
 from app.extensions import db
 from app.security import roles
@@ -357,15 +358,21 @@ def reverse_entry(entry_id, actor: Actor, reason: str, today: date | None = None
 
 # ---------------------------------------------------------------------------- use applications
 
-# (state, action) -> (next state, roles allowed, note required)
-FUND_TRANSITIONS = {
-    ("applied", "vote"): ("voted", RECORDERS, False),
-    ("voted", "approve"): ("approved", MANAGERS, False),
-    ("approved", "pay"): ("paid", PAYERS, False),
-    ("applied", "reject"): ("rejected", MANAGERS, True),
-    ("voted", "reject"): ("rejected", MANAGERS, True),
-    ("applied", "withdraw"): ("withdrawn", RECORDERS, True),
+ACTION_LABELS = {
+    "vote": _l("Record the owners' vote"),
+    "approve": _l("Approve the use"),
+    "pay": _l("Pay out"),
+    "reject": _l("Reject"),
+    "withdraw": _l("Withdraw"),
 }
+FUND_MACHINE = Machine("fund_application", FUND_STATES, [
+    Step("applied", "vote", "voted", RECORDERS),
+    Step("voted", "approve", "approved", MANAGERS),
+    Step("approved", "pay", "paid", PAYERS),
+    Step("applied", "reject", "rejected", MANAGERS, note=True),
+    Step("voted", "reject", "rejected", MANAGERS, note=True),
+    Step("applied", "withdraw", "withdrawn", RECORDERS, note=True),
+], ACTION_LABELS)
 # Separation of duties: no one pays out an application he applied for, whose vote he recorded or that he
 # approved, and no one approves his own application. Compared by the name the history keeps (two people of one
 # name are kept apart too: the safe side).
@@ -375,25 +382,16 @@ SEPARATE_MESSAGES = {
     "vote": _l("you recorded its vote"),
     "approve": _l("you approved it"),
 }
-ACTION_LABELS = {
-    "vote": _l("Record the owners' vote"),
-    "approve": _l("Approve the use"),
-    "pay": _l("Pay out"),
-    "reject": _l("Reject"),
-    "withdraw": _l("Withdraw"),
-}
 
 
 def actions(application: FundApplication, actor: Actor) -> list[str]:
-    return [action for (state, action), (_next, allowed, _note) in FUND_TRANSITIONS.items()
-            if state == application.state and actor.roles & allowed
-            and separation_problem(application, action, actor) is None]
+    return FUND_MACHINE.actions(application.state, actor,
+                                lambda action: separation_problem(application, action, actor) is None)
 
 
 def held_back(application: FundApplication, actor: Actor) -> list[str]:
     """The steps the actor's role could take now but separation of duties leaves to someone else, said why."""
-    return [problem for (state, action), (_next, allowed, _note) in FUND_TRANSITIONS.items()
-            if state == application.state and actor.roles & allowed
+    return [problem for action in FUND_MACHINE.actions(application.state, actor)
             for problem in [separation_problem(application, action, actor)] if problem]
 
 
@@ -407,9 +405,11 @@ def check_application(values: dict, pk=None) -> dict:
     return errors
 
 
-def _event(application: FundApplication, actor: Actor, action: str, from_state, to_state, note=None) -> None:
-    db.session.add(FundApplicationEvent(application_id=application.id, at=clock.now(), user_name=actor.name,
-                                        action=action, from_state=from_state, to_state=to_state, note=note))
+def _event(application: FundApplication, actor: Actor, action: str, from_state, to_state,
+           note=None) -> FundApplicationEvent:
+    """One row of the application's history (the caller adds it: workflow.take does)."""
+    return FundApplicationEvent(application_id=application.id, at=clock.now(), user_name=actor.name, action=action,
+                                from_state=from_state, to_state=to_state, note=note)
 
 
 def next_number(community_id: int, year: int) -> str:
@@ -442,7 +442,7 @@ def prepare_application(application: FundApplication, actor: Actor) -> None:
 
 def applied(application: FundApplication, actor: Actor) -> None:
     """The first step in the history of a new application."""
-    _event(application, actor, "apply", None, "applied")
+    db.session.add(_event(application, actor, "apply", None, "applied"))
     db.session.flush()
 
 
@@ -509,52 +509,40 @@ def vote_problem(area_total, owners_total, area_voting, owners_voting, area_for,
     return None
 
 
-def _get(application_id, expected_version: int | None) -> FundApplication:
+def _get(application_id) -> FundApplication:
     application = db.session.get(FundApplication, as_id(application_id) or 0)
     if application is None:
         raise RuleViolation({"": gettext("There is no such use application.")})
-    if expected_version is not None and application.version != expected_version:
-        raise ConcurrentChange()
     return application
 
 
 def transition(application_id, action: str, actor: Actor, *, note: str | None = None, values: dict | None = None,
                expected_version: int | None = None, today: date | None = None,
                uploads: dict | None = None) -> FundApplication:
-    """Take one step of a use application, by the transition table; the history keeps it. A payout needs its
-    papers: values payout_voucher_no and invoice_no, uploads {voucher_file, invoice_file: fund_papers.Upload};
-    their files are written (fund_papers.store) and their stored names are in application.papers."""
-    application = _get(application_id, expected_version)
-    rule = FUND_TRANSITIONS.get((application.state, action))
-    if rule is None:
-        raise RuleViolation({"": gettext("This step is not possible while the application is %(state)s.",
-                                         state=application.state_label())})
-    to_state, allowed, note_required = rule
-    _require(actor, allowed, gettext("Your role may not take this step."))
-    _check_separation(application, action, actor)
-    note = (note or "").strip() or None
-    if note_required and not note:
-        raise RuleViolation({"note": gettext("Please give the reason.")})
-    if note and len(note) > 500:
-        raise RuleViolation({"note": gettext("%(label)s may have at most %(n)d characters.", label=_label("note"),
-                                             n=500)})
-    from_state = application.state
-    if action == "vote":
-        _record_vote(application, values or {}, today)
-    elif action == "pay":
-        from app.billing import fund_papers
+    """Take one step of a use application on FUND_MACHINE; the history keeps it. A payout needs its papers:
+    values payout_voucher_no and invoice_no, uploads {voucher_file, invoice_file: fund_papers.Upload}; their
+    files are written (fund_papers.store) and their stored names are in application.papers."""
+    application = _get(application_id)
 
-        papers = fund_papers.check_papers(values or {}, uploads or {})
-        _pay_out(application, actor, today or clock.today())
-        fund_papers.store(application, papers, actor)
-    elif action == "approve":
-        short = [row for row in shares(application) if row["short"] > 0]
-        if short:
-            raise RuleViolation({"": _short_message(short)})
-        application.approved_by, application.approved_at = actor.name, clock.now()
-    application.state = to_state
-    _event(application, actor, action, from_state, to_state, note)
-    db.session.flush()
+    def work(_step) -> None:
+        _check_separation(application, action, actor)
+        if action == "vote":
+            _record_vote(application, values or {}, today)
+        elif action == "pay":
+            from app.billing import fund_papers
+
+            papers = fund_papers.check_papers(values or {}, uploads or {})
+            _pay_out(application, actor, today or clock.today())
+            fund_papers.store(application, papers, actor)
+        elif action == "approve":
+            short = [row for row in shares(application) if row["short"] > 0]
+            if short:
+                raise RuleViolation({"": _short_message(short)})
+            application.approved_by, application.approved_at = actor.name, clock.now()
+
+    take(FUND_MACHINE, application, action, actor, note=note, expected_version=expected_version, handler=work,
+         history=lambda from_state, to_state, step, text: _event(application, actor, step, from_state, to_state,
+                                                                   text))
     return application
 
 

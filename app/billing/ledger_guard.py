@@ -6,8 +6,7 @@ from flask_babel import gettext
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.billing.models import (AccountEntry, BillLine, FundAccount, FundApplicationEvent, FundEntry, Payment,
-                                PaymentLine, PublicEntry)
+from app.billing.models import AccountEntry, BillLine, FundAccount, FundEntry, Payment, PaymentLine, PublicEntry
 from app.core.rules import RuleViolation
 
 
@@ -38,7 +37,7 @@ def _keep_the_money(session, flush_context, instances):
     the balance ledger are never deleted; a 公共收益 or 维修基金 entry is neither deleted nor edited. Whoever asks: a
     page, the API, the CLI, a script."""
     for obj in session.deleted:
-        if isinstance(obj, (PublicEntry, FundEntry, FundAccount, FundApplicationEvent)):
+        if isinstance(obj, (PublicEntry, FundEntry, FundAccount)):
             raise RuleViolation({"": gettext("A ledger entry is never deleted: a wrong one is reversed.")})
         if isinstance(obj, (Payment, PaymentLine, AccountEntry)):
             raise RuleViolation({"": gettext("Payments and receipts are never deleted: a wrong payment is voided "

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core import clock
 from app.core.audit import Audited
+from app.core.workflow import HistoryMixin
 
 # How an item's amount is computed. Meter (抄表) and 公摊 items have their own inputs (readings, a common meter:
 # app.billing.meters); the bill line stays the same.
@@ -568,20 +569,14 @@ class FundApplication(Audited, Model):
         return str(FUND_STATES.get(self.state, self.state))
 
 
-class FundApplicationEvent(Model):
-    """One step of a use application: who, when, from which state to which, the note."""
+class FundApplicationEvent(HistoryMixin, Model):
+    """One step of a use application: who, when, from which state to which, the note (append-only)."""
 
     __tablename__ = "billing_fund_application_event"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("billing_fund_application.id"), nullable=False,
                                                 index=True)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=clock.now)
-    user_name: Mapped[str] = mapped_column(String(100), nullable=False)
-    action: Mapped[str] = mapped_column(String(20), nullable=False)
-    from_state: Mapped[str | None] = mapped_column(String(10))
-    to_state: Mapped[str] = mapped_column(String(10), nullable=False)
-    note: Mapped[str | None] = mapped_column(String(500))
 
 
 class FundResolution(Model):

@@ -128,6 +128,8 @@ def _approved(app, estate):
 ])
 def test_a_payout_without_its_papers_is_refused_and_nothing_paid(app, estate, values, uploads, field, words):
     pk = _approved(app, estate)
+    folder = app.config["FUND_PAPER_FOLDER"]
+    files_before = sorted(os.listdir(folder))
     with app.test_request_context():
         with pytest.raises(RuleViolation) as caught:
             fund.transition(pk, "pay", actor(app, roles.CASHIER), values=values,
@@ -136,7 +138,7 @@ def test_a_payout_without_its_papers_is_refused_and_nothing_paid(app, estate, va
         db.session.rollback()
         assert db.session.get(FundApplication, pk).state == "approved"
         assert _count(FundEntry, FundEntry.kind == "use") == 0 and _count(FundPaper) == 0
-    assert os.listdir(app.config["FUND_PAPER_FOLDER"]) == []
+    assert sorted(os.listdir(folder)) == files_before  # no file left behind
 
 
 def test_the_payout_files_its_papers_and_shows_them(app, estate, login_as):
