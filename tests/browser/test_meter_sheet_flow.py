@@ -61,6 +61,7 @@ def test_cashier_reads_a_building_on_the_sheet_and_bills_it(app, page, fees):
     bad = page.locator(f"#meter-{ids[1]}")
     assert "danger" in bad.get_attribute("class") and "小于上次读数" in bad.inner_text()
     assert page.locator(f"input[name=current_{ids[0]}]").input_value() == "112.5"
+    assert page.locator(f"#meter-{ids[0]} .usage").inner_text() == "12.50"  # the kept figures' usage shown
     page.screenshot(path="/tmp/browser-meter-sheet.png", full_page=True)
     page.locator(f"input[name=current_{ids[1]}]").fill("108")
     with page.expect_navigation():
